@@ -1,0 +1,379 @@
+"""The plan model: what the planner derives (CONTRACT §2), and its JSON form.
+
+A plan is frozen and serialises to the same bytes for the same design: lists
+are sorted here, once, so no caller has to remember to.
+
+Keys beyond the contract (allowed: "you may ADD keys") carry what the
+diagram, trace and exporters need so that none of them re-derives anything
+from the design: per-host ``network``/``zone``/``addresses``, ``transport``
+(next hop per relayed domain), ``alias_domains``, ``reasons`` (a ``why`` and
+``learn`` link per decision), per-domain facts under ``domains``, the client
+settings matrix under ``clients``, and ``level``/``zone``/``learn`` on DNS
+records.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = "mail-plan"
+VERSION = 1
+
+ROLES = (
+    "mx",
+    "backup-mx",
+    "gateway",
+    "hub",
+    "outbound",
+    "submission",
+    "mailbox",
+    "local-delivery",
+    "imap",
+    "pop3",
+    "webmail",
+    "null-client",
+    "filter",
+)
+STAGES = ("injection", "transport", "delivery", "access")
+SEVERITIES = ("error", "warning", "info")
+LEVELS = ("required", "recommended", "optional")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a decision was taken, and where the tutorial explains it."""
+
+    subject: str  # what was decided: a role name, "relayhost", "trusted_networks" ...
+    why: str
+    learn: str
+
+
+@dataclass(frozen=True)
+class Listener:
+    port: int
+    purpose: str  # inbound | relay | submission | submissions | lmtp | imap | pop3 | webmail
+    auth: bool
+    tls: str  # required | offered | none
+    protocol: str  # smtp | submission | submissions | lmtp | imap | pop3 | https
+    # Who may connect: "internet", or the names of hosts/networks of the trusted hop.
+    open_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    name: str
+    mta: str
+    network: str
+    zone: str
+    addresses: tuple[str, ...]
+    roles: tuple[str, ...]
+    listens: tuple[Listener, ...]
+    final_domains: tuple[str, ...]
+    relay_domains: tuple[str, ...]
+    trusted_networks: tuple[str, ...]
+    relayhost: str | None
+    delivery: str | None
+    # next hop for each relay domain, Postfix transport(5) style: "relay:[h]" or "lmtp:[h]:24"
+    transport: tuple[tuple[str, str], ...] = ()
+    # alias domain -> target domain, for domains rewritten here
+    alias_domains: tuple[tuple[str, str], ...] = ()
+    # relay domains whose recipients must be checked against a list (backscatter)
+    recipient_validation: bool = False
+    # the host's name as the MTA announces it; mail from its users leaves as user@origin
+    origin: str | None = None
+    relayhost_auth: bool = False
+    loopback_only: bool = False
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mx:
+    preference: int
+    host: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    stage: str
+    source: str
+    target: str
+    protocol: str
+    port: int | None
+    auth: bool
+    tls: str
+    why: str
+    learn: str
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    name: str
+    type: str
+    value: str
+    why: str
+    level: str
+    learn: str
+    zone: str | None  # the design domain whose zone file holds it; None: elsewhere (PTR)
+    ttl: int = 3600
+    placeholder: bool = False  # value must be filled in by the person (DKIM key)
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    subjects: tuple[str, ...]
+    learn: str
+
+
+@dataclass(frozen=True)
+class DomainPlan:
+    name: str
+    receives_mail: bool
+    mailbox_host: str | None  # a host FQDN or a provider name
+    mailbox_at_provider: bool
+    alias_of: str | None
+    sends: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class ClientPlan:
+    """How one kind of client is set up: the client settings matrix."""
+
+    name: str
+    kind: str
+    count: int
+    domain: str
+    send_via: str | None  # host FQDN, provider name, or None when it cannot send
+    send_protocol: str | None  # submission | submissions | smtp | sendmail-command
+    send_port: int | None
+    send_security: str | None  # STARTTLS | TLS | none
+    send_auth: bool
+    read_via: str | None
+    read_protocol: str | None  # imap | pop3 | local | https
+    read_port: int | None
+    read_security: str | None
+    username: str | None  # the form of the login name
+
+
+@dataclass(frozen=True)
+class ProviderPlan:
+    name: str
+    kind: str
+    host: str
+    port: int
+    auth: bool
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    design: str
+    hosts: tuple[HostPlan, ...]
+    mx: tuple[tuple[str, tuple[Mx, ...]], ...]
+    flows: tuple[Flow, ...]
+    dns: tuple[DnsRecord, ...]
+    findings: tuple[Finding, ...]
+    domains: tuple[DomainPlan, ...] = ()
+    clients: tuple[ClientPlan, ...] = ()
+    providers: tuple[ProviderPlan, ...] = ()
+    _index: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def host(self, name: str) -> HostPlan:
+        if "hosts" not in self._index:
+            self._index["hosts"] = {h.name: h for h in self.hosts}
+        return self._index["hosts"][name]
+
+    def has_host(self, name: str) -> bool:
+        try:
+            self.host(name)
+        except KeyError:
+            return False
+        return True
+
+    def mx_for(self, domain: str) -> tuple[Mx, ...]:
+        return dict(self.mx).get(domain, ())
+
+    def domain(self, name: str) -> DomainPlan | None:
+        return next((d for d in self.domains if d.name == name), None)
+
+    def client(self, name: str) -> ClientPlan | None:
+        return next((c for c in self.clients if c.name == name), None)
+
+    def provider(self, name: str) -> ProviderPlan | None:
+        return next((p for p in self.providers if p.name == name), None)
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+# --------------------------------------------------------------------------
+# JSON form
+
+
+def to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as the contract's JSON document."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "design": plan.design,
+        "hosts": {h.name: _host_dict(h) for h in plan.hosts},
+        "mx": {
+            domain: [{"preference": m.preference, "host": m.host, "why": m.why} for m in records]
+            for domain, records in plan.mx
+        },
+        "flows": [
+            {
+                "stage": f.stage,
+                "from": f.source,
+                "to": f.target,
+                "protocol": f.protocol,
+                "port": f.port,
+                "auth": f.auth,
+                "tls": f.tls,
+                "why": f.why,
+                "learn": f.learn,
+                "domains": list(f.domains),
+            }
+            for f in plan.flows
+        ],
+        "dns": [
+            {
+                "name": r.name,
+                "type": r.type,
+                "value": r.value,
+                "ttl": r.ttl,
+                "why": r.why,
+                "level": r.level,
+                "learn": r.learn,
+                "zone": r.zone,
+                "placeholder": r.placeholder,
+            }
+            for r in plan.dns
+        ],
+        "findings": [
+            {
+                "severity": f.severity,
+                "code": f.code,
+                "message": f.message,
+                "subjects": list(f.subjects),
+                "learn": f.learn,
+            }
+            for f in plan.findings
+        ],
+        "domains": {
+            d.name: {
+                "receives_mail": d.receives_mail,
+                "mailbox_host": d.mailbox_host,
+                "mailbox_at_provider": d.mailbox_at_provider,
+                "alias_of": d.alias_of,
+                "sends": d.sends,
+                "why": d.why,
+            }
+            for d in plan.domains
+        },
+        "clients": {
+            c.name: {k: v for k, v in c.__dict__.items() if k != "name"} for c in plan.clients
+        },
+        "providers": {
+            p.name: {
+                "kind": p.kind,
+                "host": p.host,
+                "port": p.port,
+                "auth": p.auth,
+                "domains": list(p.domains),
+            }
+            for p in plan.providers
+        },
+    }
+
+
+def _host_dict(h: HostPlan) -> dict[str, Any]:
+    return {
+        "roles": list(h.roles),
+        "mta": h.mta,
+        "network": h.network,
+        "zone": h.zone,
+        "addresses": list(h.addresses),
+        "listens": [
+            {
+                "port": listener.port,
+                "purpose": listener.purpose,
+                "protocol": listener.protocol,
+                "auth": listener.auth,
+                "tls": listener.tls,
+                "open_to": list(listener.open_to),
+            }
+            for listener in h.listens
+        ],
+        "final_domains": list(h.final_domains),
+        "relay_domains": list(h.relay_domains),
+        "trusted_networks": list(h.trusted_networks),
+        "relayhost": h.relayhost,
+        "relayhost_auth": h.relayhost_auth,
+        "delivery": h.delivery,
+        "transport": dict(h.transport),
+        "alias_domains": dict(h.alias_domains),
+        "recipient_validation": h.recipient_validation,
+        "origin": h.origin,
+        "loopback_only": h.loopback_only,
+        "reasons": [{"subject": r.subject, "why": r.why, "learn": r.learn} for r in h.reasons],
+    }
+
+
+def dumps(plan: Plan) -> str:
+    """The plan as canonical JSON text: same plan, same bytes."""
+    return json.dumps(to_dict(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def to_text(plan: Plan) -> str:
+    """The plan as plain text for a person at a terminal."""
+    out = [f"Mail plan for {plan.design}", ""]
+    out.append("MX records")
+    for domain, records in plan.mx:
+        if not records:
+            out.append(f"  {domain}: none")
+        for m in records:
+            out.append(f"  {domain}  MX {m.preference} {m.host}  ({m.why})")
+    out.append("")
+    out.append("Hosts")
+    for h in plan.hosts:
+        out.append(f"  {h.name} [{h.mta}, {h.zone}]: {', '.join(h.roles) or 'no mail role'}")
+        if h.final_domains:
+            out.append(f"    final domains: {', '.join(h.final_domains)}")
+        if h.relay_domains:
+            out.append(f"    relay domains: {', '.join(h.relay_domains)}")
+        if h.trusted_networks:
+            out.append(f"    trusted networks: {', '.join(h.trusted_networks)}")
+        if h.relayhost:
+            out.append(f"    relayhost: {h.relayhost}")
+        if h.delivery:
+            out.append(f"    delivery: {h.delivery}")
+        for listener in h.listens:
+            auth = ", auth" if listener.auth else ""
+            out.append(f"    listens {listener.port} ({listener.purpose}, TLS {listener.tls}{auth})")
+        for r in h.reasons:
+            out.append(f"    - {r.subject}: {r.why}")
+    out.append("")
+    out.append("Flows")
+    for f in plan.flows:
+        port = f" {f.port}" if f.port else ""
+        out.append(f"  [{f.stage}] {f.source} -> {f.target}: {f.protocol}{port}  {f.why}")
+    out.append("")
+    out.append("DNS records")
+    for r in plan.dns:
+        out.append(f"  {r.name} {r.type} {r.value}  [{r.level}]")
+    out.append("")
+    counts = {s: sum(f.severity == s for f in plan.findings) for s in SEVERITIES}
+    out.append(
+        f"Findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
+    )
+    for f in plan.findings:
+        out.append(f"  {f.severity.upper()} {f.code}: {f.message}")
+    return "\n".join(out) + "\n"

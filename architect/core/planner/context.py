@@ -1,0 +1,181 @@
+"""The planner's working state, shared by the stages and frozen at the end.
+
+Each stage reads the design and what earlier stages decided, and records its
+own decisions here, each with a reason. Nothing here decides anything: the
+helpers answer questions about the design (which zone, who can reach whom).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from ..design import Design, Host, Network
+from ..plan import Finding, Listener, Reason
+
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+
+# Zones from which a host is inside the organisation's firewall.
+INSIDE = ("internal", "dmz")
+PUBLIC = ("internet", "dmz")
+
+
+@dataclass
+class HostState:
+    host: Host
+    net: Network
+    roles: set[str] = field(default_factory=set)
+    reasons: list[Reason] = field(default_factory=list)
+    listens: dict[int, Listener] = field(default_factory=dict)
+    final_domains: set[str] = field(default_factory=set)
+    relay_domains: set[str] = field(default_factory=set)
+    trusted: set[str] = field(default_factory=set)
+    relayhost: str | None = None
+    relayhost_target: str | None = None  # host FQDN or provider name behind relayhost
+    relayhost_auth: bool = False
+    delivery: str | None = None
+    transport: dict[str, str] = field(default_factory=dict)
+    transport_target: dict[str, str] = field(default_factory=dict)
+    alias_domains: dict[str, str] = field(default_factory=dict)
+    recipient_validation: bool = False
+    origin: str | None = None
+    loopback_only: bool = False
+    sends_direct: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.host.name
+
+    @property
+    def zone(self) -> str:
+        return self.net.zone
+
+    @property
+    def has_mta(self) -> bool:
+        return self.host.mta != "none"
+
+    def role(self, role: str, why: str, learn: str) -> None:
+        """Give the host a role, keeping the first reason given for it."""
+        if role not in self.roles:
+            self.roles.add(role)
+            self.reasons.append(Reason(role, why, learn))
+
+    def because(self, subject: str, why: str, learn: str) -> None:
+        self.reasons.append(Reason(subject, why, learn))
+
+    def listen(self, listener: Listener) -> None:
+        """Add a listener, or widen who may reach an existing one on the same port."""
+        old = self.listens.get(listener.port)
+        if old is None:
+            self.listens[listener.port] = listener
+        else:
+            opened = tuple(sorted(set(old.open_to) | set(listener.open_to)))
+            self.listens[listener.port] = Listener(
+                old.port, old.purpose, old.auth, old.tls, old.protocol, opened
+            )
+
+
+class Context:
+    def __init__(self, design: Design):
+        self.design = design
+        self.hosts: dict[str, HostState] = {
+            h.name: HostState(h, design.network(h.network)) for h in design.hosts
+        }
+        # domain -> ("host", fqdn) | ("provider", name) | None
+        self.mailbox: dict[str, tuple[str, str] | None] = {}
+        self.mailbox_why: dict[str, str] = {}
+        self.mx: dict[str, list[tuple[int, str, str]]] = {}  # domain -> (pref, target, why)
+        self.first_hop: dict[str, list[str]] = {}  # domain -> our hosts that take it from outside
+        self.hub: str | None = None
+        self.smarthost = next(
+            (p for p in sorted(design.providers, key=lambda p: p.name) if p.kind == "smarthost"),
+            None,
+        )
+        self.findings: list[Finding] = []
+        self._finding_keys: set[tuple[str, tuple[str, ...]]] = set()
+        # client name -> (target host, protocol, port, auth, tls)
+        self.injection: dict[str, tuple[str, str, int | None, bool, str]] = {}
+        self.domain_names = [d.name for d in design.domains]
+        self._suffix_cache: dict[str, str | None] = {}
+
+    # -- findings ---------------------------------------------------------
+
+    def find(self, severity: str, code: str, message: str, subjects, learn: str) -> None:
+        """Record a finding once per code and subjects."""
+        subjects = tuple(subjects)
+        key = (code, subjects)
+        if key in self._finding_keys:
+            return
+        self._finding_keys.add(key)
+        self.findings.append(Finding(severity, code, message, subjects, learn))
+
+    # -- questions about the design ----------------------------------------
+
+    def sorted_hosts(self) -> list[HostState]:
+        return [self.hosts[name] for name in sorted(self.hosts)]
+
+    def can_receive_from_internet(self, h: HostState) -> bool:
+        """Whether a host can be an MX: an always-on MTA that the internet reaches on port 25."""
+        return (
+            h.has_mta and h.host.always_on and h.zone in PUBLIC and h.host.accepts_internet_smtp
+        )
+
+    def can_send_direct(self, h: HostState) -> bool:
+        """Whether a host can hand mail straight to other domains' MX hosts."""
+        return h.has_mta and h.host.always_on and h.zone in PUBLIC and h.net.port25_outbound
+
+    def can_connect(self, zone: str, network: str | None, target: HostState, port: int) -> bool:
+        """Whether something in ``zone``/``network`` can open ``port`` on ``target``.
+
+        The internet and remote networks reach only public hosts, and port 25
+        only where the host accepts internet SMTP; the organisation's own
+        networks (internal, DMZ) reach each other, as a firewall set up for
+        mail allows.
+        """
+        if network is not None and network == target.net.name:
+            return True
+        if target.zone == "remote":
+            return False
+        if target.zone == "internal":
+            return zone in INSIDE
+        if zone in INSIDE:
+            return True
+        if port == 25:
+            return target.host.accepts_internet_smtp
+        return True
+
+    def domain_of(self, name: str) -> str | None:
+        """The design domain that ``name`` falls under (longest match), if any."""
+        if name in self._suffix_cache:
+            return self._suffix_cache[name]
+        best = None
+        for domain in self.domain_names:
+            if (name == domain or name.endswith("." + domain)) and (
+                best is None or len(domain) > len(best)
+            ):
+                best = domain
+        self._suffix_cache[name] = best
+        return best
+
+    def network_cidrs(self, network: str) -> tuple[str, ...]:
+        return self.design.network(network).cidrs
+
+
+# Documentation ranges (RFC 5737, RFC 3849) stand in for public addresses in
+# examples, so they count as public here.
+_DOCUMENTATION = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an address is reachable from the internet (documentation ranges count)."""
+    ip = ipaddress.ip_address(address)
+    return ip.is_global or any(ip in net for net in _DOCUMENTATION)
+
+
+def too_broad(block: str) -> bool:
+    """A block no mail server should trust: shorter than /8 (IPv4) or /16 (IPv6)."""
+    net = ipaddress.ip_network(block)
+    return net.prefixlen < (8 if net.version == 4 else 16)

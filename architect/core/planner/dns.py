@@ -1,0 +1,299 @@
+"""Stage 8: the DNS records the plan needs, each with its reason and level.
+
+MX (RFC 5321 §5.1) and null MX (RFC 7505); address records of the mail
+hosts and the PTR records to request for them; one SPF record per sending
+name (RFC 7208) covering exactly the hosts that hand mail to the internet;
+DMARC (RFC 7489); a DKIM selector placeholder; MTA-STS and TLS-RPT
+(RFC 8461, 8460); RFC 6186 SRV records; autoconfig names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+
+from ..learn import learn
+from ..plan import DnsRecord
+from .context import PUBLIC, Context, HostState, is_public_address
+
+DKIM_SELECTOR = "mail"
+DKIM_PLACEHOLDER = "v=DKIM1; k=rsa; p=PUBLIC-KEY-FROM-YOUR-DKIM-SIGNER"
+SPF_LOOKUP_LIMIT = 10
+
+
+class _Records:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.items: dict[tuple, DnsRecord] = {}
+
+    def add(self, name, rtype, value, why, level, link, *, zone="auto", placeholder=False):
+        fqdn = name.rstrip(".") + "."
+        if zone == "auto":
+            zone = self.ctx.domain_of(name.rstrip("."))
+        key = (fqdn, rtype, value)
+        if key not in self.items:
+            self.items[key] = DnsRecord(
+                fqdn, rtype, value, why, level, link, zone, placeholder=placeholder
+            )
+
+
+def plan_dns(ctx: Context) -> list[DnsRecord]:
+    r = _Records(ctx)
+    design = ctx.design
+    senders = _sending_domains(ctx)
+    mail_hosts: dict[str, str] = {}  # host -> why its address must be published
+
+    for domain in design.domains:
+        name = domain.name
+        for pref, target, why in ctx.mx.get(name, []):
+            if target == ".":
+                r.add(
+                    name, "MX", "0 .", f"null MX: {name} receives no mail (RFC 7505)", "required",
+                    learn("topologies", "null-mx"),
+                )
+                continue
+            r.add(name, "MX", f"{pref} {target}.", why, "required", learn("transport", "mx-records"))
+            if target in ctx.hosts:
+                mail_hosts.setdefault(target, f"an MX host of {name}")
+
+    for h in ctx.sorted_hosts():
+        if h.sends_direct:
+            mail_hosts.setdefault(h.name, "it sends mail to the internet under this name")
+        if h.roles & {"submission", "imap", "pop3", "webmail"} and h.zone in PUBLIC:
+            mail_hosts.setdefault(h.name, "clients connect to it by this name")
+
+    for name in sorted(mail_hosts):
+        _addresses(ctx, r, ctx.hosts[name], mail_hosts[name])
+
+    for h in ctx.sorted_hosts():
+        if h.sends_direct:
+            _ptr(ctx, r, h)
+            r.add(
+                h.name, "TXT", "v=spf1 a -all",
+                f"SPF for the name {h.name} gives when it says HELO, so checks of that "
+                "identity pass (RFC 7208 §2.3)",
+                "recommended", learn("trust", "spf"),
+            )
+        if "null-client" in h.roles and h.zone in PUBLIC and ctx.domain_of(h.name):
+            r.add(
+                h.name, "MX", "0 .",
+                f"{h.name} is a null client: nothing should ever be addressed to it",
+                "optional", learn("topologies", "null-mx"),
+            )
+
+    for domain in design.domains:
+        name = domain.name
+        if name in senders:
+            _spf(ctx, r, name)
+        else:
+            r.add(
+                name, "TXT", "v=spf1 -all",
+                f"{name} sends no mail: any message claiming to come from it is forged",
+                "required", learn("trust", "spf"),
+            )
+        _dmarc(ctx, r, name, name in senders)
+        if name in senders and design.policy.dkim:
+            r.add(
+                f"{DKIM_SELECTOR}._domainkey.{name}", "TXT", DKIM_PLACEHOLDER,
+                f"DKIM public key for selector {DKIM_SELECTOR}: replace the value with the key "
+                "your signing software prints",
+                "recommended", learn("trust", "dkim"), placeholder=True,
+            )
+        if domain.receives_mail:
+            _mta_sts(ctx, r, name)
+            _srv(ctx, r, name)
+    return list(r.items.values())
+
+
+def _sending_domains(ctx: Context) -> set[str]:
+    """Domains that mail is sent from: every receiving domain, and those clients use."""
+    out = {d.name for d in ctx.design.domains if d.receives_mail}
+    out |= {c.domain for c in ctx.design.clients}
+    return out
+
+
+def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
+    for address in h.host.addresses:
+        rtype = "AAAA" if ":" in address else "A"
+        if h.zone in PUBLIC:
+            r.add(h.name, rtype, address, f"the address of {h.name}: {why}", "required",
+                  learn("transport", "mx-records"))
+        else:
+            r.add(h.name, rtype, address,
+                  f"the address of {h.name} for internal DNS only: it is not reachable "
+                  "from the internet", "optional", learn("transport", "mx-records"), zone=None)
+
+
+def _ptr(ctx: Context, r: _Records, h: HostState) -> None:
+    for address in h.host.addresses:
+        if not is_public_address(address):
+            continue
+        ip = ipaddress.ip_address(address)
+        r.add(
+            ip.reverse_pointer, "PTR", f"{h.name}.",
+            f"{h.name} sends to the internet from {address}; receivers expect the reverse name "
+            "to match the forward one. Ask whoever runs the address block to set it.",
+            "required", learn("trust", "ptr"), zone=None,
+        )
+
+
+def _spf(ctx: Context, r: _Records, domain: str) -> None:
+    terms: list[str] = []
+    lookups = 0
+    notes: list[str] = []
+    soft = False
+    for h in ctx.sorted_hosts():
+        if not h.sends_direct:
+            continue
+        public = [a for a in h.host.addresses if is_public_address(a)]
+        if public:
+            terms += [("ip6:" if ":" in a else "ip4:") + a for a in public]
+        else:
+            terms.append(f"a:{h.name}")
+            lookups += 1
+    providers = []
+    where = ctx.mailbox.get(domain)
+    if ctx.smarthost is not None and any(h.relayhost_target == ctx.smarthost.name for h in ctx.hosts.values()):
+        providers.append(ctx.smarthost)
+    if where and where[0] == "provider":
+        providers.append(ctx.design.provider(where[1]))
+    for p in providers:
+        if p.spf_include:
+            terms.append(f"include:{p.spf_include}")
+            lookups += 1
+            notes.append(f"include:{p.spf_include} covers the servers of {p.name}")
+        else:
+            terms.append(f"a:{p.host}")
+            lookups += 1
+            soft = True
+            ctx.find(
+                "warning",
+                "provider-spf-unknown",
+                f"The SPF record of {domain} cannot name the servers of {p.name}: add the "
+                f"include: that {p.name} documents (set the provider's SPF include). Until "
+                "then the record ends in ~all so that its mail is not refused outright.",
+                [domain, p.name],
+                learn("trust", "spf"),
+            )
+    if lookups > SPF_LOOKUP_LIMIT:
+        ctx.find(
+            "error",
+            "spf-too-many-lookups",
+            f"The SPF record of {domain} needs {lookups} DNS lookups; receivers stop at "
+            f"{SPF_LOOKUP_LIMIT} and treat the record as broken (RFC 7208 §4.6.4). Give the "
+            "sending hosts addresses so they can be listed as ip4:/ip6:.",
+            [domain],
+            learn("trust", "spf"),
+        )
+    if not terms:
+        ctx.find(
+            "warning",
+            "spf-no-senders",
+            f"{domain} sends mail, but no host of the plan hands mail to the internet, so its "
+            "SPF record can authorise no one.",
+            [domain],
+            learn("trust", "spf"),
+        )
+    value = " ".join(["v=spf1", *terms, "~all" if soft else "-all"])
+    why = f"SPF for {domain}: only the hosts that hand its mail to the internet may send it"
+    if notes:
+        why += "; " + "; ".join(notes)
+    r.add(domain, "TXT", value, why, "required", learn("trust", "spf"))
+
+
+def _dmarc(ctx: Context, r: _Records, domain: str, sends: bool) -> None:
+    policy = ctx.design.policy
+    p = policy.dmarc if sends else "reject"
+    value = f"v=DMARC1; p={p}"
+    if policy.reports_to:
+        value += f"; rua=mailto:{policy.reports_to}"
+        report_domain = policy.reports_to.split("@")[1]
+        if report_domain != domain and ctx.domain_of(report_domain) != domain:
+            if report_domain in ctx.domain_names:
+                r.add(
+                    f"{domain}._report._dmarc.{report_domain}", "TXT", "v=DMARC1",
+                    f"lets {report_domain} receive DMARC reports about {domain} (RFC 7489 §7.1)",
+                    "recommended", learn("trust", "dmarc"),
+                )
+            else:
+                ctx.find(
+                    "info",
+                    "dmarc-external-reports",
+                    f"DMARC reports for {domain} go to {report_domain}, which must publish "
+                    f"{domain}._report._dmarc.{report_domain} TXT \"v=DMARC1\" to accept them.",
+                    [domain],
+                    learn("trust", "dmarc"),
+                )
+    why = (
+        f"DMARC for {domain}: receivers {_dmarc_words(p)} mail that fails SPF and DKIM alignment"
+        if sends
+        else f"{domain} sends no mail, so receivers should reject anything claiming to be from it"
+    )
+    r.add(f"_dmarc.{domain}", "TXT", value, why, "recommended", learn("trust", "dmarc"))
+
+
+def _dmarc_words(p: str) -> str:
+    return {"none": "only report", "quarantine": "put in spam", "reject": "refuse"}[p]
+
+
+def _mta_sts(ctx: Context, r: _Records, domain: str) -> None:
+    policy = ctx.design.policy
+    mx = [t for _, t, _ in ctx.mx.get(domain, []) if t != "."]
+    if policy.mta_sts != "none" and mx:
+        digest = hashlib.sha256(f"{policy.mta_sts}|{'|'.join(sorted(mx))}".encode()).hexdigest()
+        r.add(
+            f"_mta-sts.{domain}", "TXT", f"v=STSv1; id={digest[:20]}",
+            f"MTA-STS ({policy.mta_sts}): senders fetch the policy from "
+            f"https://mta-sts.{domain}/.well-known/mta-sts.txt; the id changes with the policy",
+            "recommended", learn("trust", "mta-sts"),
+        )
+    if policy.mta_sts != "none" and policy.reports_to:
+        r.add(
+            f"_smtp._tls.{domain}", "TXT", f"v=TLSRPTv1; rua=mailto:{policy.reports_to}",
+            "TLS-RPT: senders report failed TLS connections to this address",
+            "recommended", learn("trust", "tls-rpt"),
+        )
+
+
+def _srv(ctx: Context, r: _Records, domain: str) -> None:
+    where = ctx.mailbox.get(domain)
+    if where is None or where[0] != "host":
+        return
+    link = learn("trust", "autoconfig")
+    submission = next(
+        (h for h in ctx.sorted_hosts() if "submission" in h.roles and h.zone in PUBLIC), None
+    )
+    store = ctx.hosts[where[1]]
+    offered = {
+        "_submission._tcp": (submission, 587),
+        "_submissions._tcp": (submission, 465),
+        "_imap._tcp": (None, 143),
+        "_imaps._tcp": (store if "imap" in store.roles and store.zone in PUBLIC else None, 993),
+        "_pop3._tcp": (None, 110),
+        "_pop3s._tcp": (store if "pop3" in store.roles and store.zone in PUBLIC else None, 995),
+    }
+    for label, (host, port) in offered.items():
+        service = label.split(".")[0][1:]
+        if host is None:
+            r.add(
+                f"{label}.{domain}", "SRV", "0 0 0 .",
+                f"{service} is not offered for {domain} (RFC 6186): clients need not try it",
+                "optional", link,
+            )
+        else:
+            r.add(
+                f"{label}.{domain}", "SRV", f"0 1 {port} {host.name}.",
+                f"mail programs find {service} for {domain} on {host.name} port {port}",
+                "optional", link,
+            )
+    web = next(
+        (h for h in ctx.sorted_hosts() if "webmail" in h.roles and h.zone in PUBLIC),
+        store if store.zone in PUBLIC else None,
+    )
+    if web is not None:
+        r.add(
+            f"autoconfig.{domain}", "CNAME", f"{web.name}.",
+            f"Thunderbird-style clients fetch their settings from "
+            f"https://autoconfig.{domain}/mail/config-v1.1.xml, served by {web.name}",
+            "optional", link,
+        )

@@ -1,0 +1,164 @@
+"""Stage 6: relay settings per host: final and relay domains, trusted
+networks, delivery and listeners.
+
+Anti-relay rules (Postfix SMTPD_ACCESS_README, RFC 5321 §3.6): a host relays
+without authentication only for loopback and for networks the organisation
+owns whose hosts or devices actually send through it; never for a remote
+network, never for 0/0. Port 25 offers TLS but never requires it or AUTH;
+submission on 587 (STARTTLS) and 465 (implicit TLS) always requires both.
+"""
+
+from __future__ import annotations
+
+from ..learn import learn
+from ..plan import ClientPlan, Listener
+from .context import LOOPBACK, Context, HostState, too_broad
+
+
+def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
+    for domain, where in sorted(ctx.mailbox.items()):
+        if where is None or where[0] != "host":
+            continue
+        h = ctx.hosts[where[1]]
+        alias_of = ctx.design.domain(domain).alias_of
+        if alias_of:
+            h.alias_domains[domain] = alias_of
+        h.final_domains.add(domain)
+
+    for h in ctx.sorted_hosts():
+        if h.has_mta:
+            h.trusted.update(LOOPBACK)
+        _trust_relaying_hosts(ctx, h)
+        _delivery(h)
+        _listeners(ctx, h, clients)
+        if h.final_domains or h.relay_domains:
+            h.because(
+                "relay_domains",
+                "accepts mail from the internet only for "
+                + ", ".join(sorted(h.final_domains | h.relay_domains))
+                + "; anything else is refused unless the client is trusted or authenticated",
+                learn("relaying", "relay-domains"),
+            )
+
+
+def _trust_relaying_hosts(ctx: Context, hub: HostState) -> None:
+    """Trust the networks of the hosts that relay through this one."""
+    for h in ctx.sorted_hosts():
+        if h.relayhost_target != hub.name:
+            continue
+        blocks = h.net.cidrs or tuple(
+            f"{a}/32" if ":" not in a else f"{a}/128" for a in h.host.addresses
+        )
+        if h.zone == "remote":
+            continue  # never trusted; the host should authenticate
+        if not blocks:
+            ctx.find(
+                "error",
+                "relay-client-without-address",
+                f"{h.name} relays through {hub.name}, but neither it nor its network "
+                f"{h.net.name} has an address to trust; add the network's CIDR blocks.",
+                [h.name, hub.name],
+                learn("relaying", "trusted-networks"),
+            )
+            continue
+        broad = [b for b in blocks if too_broad(b)]
+        if broad:
+            ctx.find(
+                "error",
+                "trusted-network-too-broad",
+                f"{hub.name} would have to trust {', '.join(broad)} for {h.name}; a block that "
+                "large is not a network the organisation controls, so it is not trusted.",
+                [hub.name, h.net.name],
+                learn("relaying", "open-relay"),
+            )
+            blocks = tuple(b for b in blocks if b not in broad)
+        if not blocks:
+            continue
+        hub.trusted.update(blocks)
+        hub.because(
+            "trusted_networks",
+            f"trusts {', '.join(blocks)} so that {h.name} can relay through it without a password",
+            learn("relaying", "trusted-networks"),
+        )
+
+
+def _delivery(h: HostState) -> None:
+    if "mailbox" not in h.roles:
+        return
+    if not h.has_mta:
+        h.delivery = "maildir"
+        h.because(
+            "delivery",
+            "runs no MTA: its IMAP server takes mail over LMTP and writes Maildir folders",
+            learn("delivery", "lmtp"),
+        )
+    elif h.host.shell_users:
+        h.delivery = "mbox"
+        h.because(
+            "delivery",
+            "users log in here: mail goes to /var/mail/<user> where their mail readers look",
+            learn("delivery", "mbox-maildir"),
+        )
+    elif h.roles & {"imap", "pop3"}:
+        h.delivery = f"lmtp:{h.name}"
+        h.because(
+            "delivery",
+            "the MTA hands mail to the IMAP server's LMTP service on the same host, which "
+            "files it and keeps its index current",
+            learn("delivery", "lmtp"),
+        )
+    else:
+        h.delivery = "maildir"
+        h.because(
+            "delivery",
+            "mail is filed in Maildir folders, one file per message",
+            learn("delivery", "mbox-maildir"),
+        )
+
+
+def _listeners(ctx: Context, h: HostState, clients: list[ClientPlan]) -> None:
+    if h.roles & {"mx", "backup-mx", "gateway"} or (
+        h.host.accepts_internet_smtp and ctx.can_receive_from_internet(h) and h.final_domains
+    ):
+        h.listen(Listener(25, "inbound", False, "offered", "smtp", ("internet",)))
+    # Relayed or passed-on mail from other hosts of ours.
+    senders = sorted(
+        {o.name for o in ctx.hosts.values() if o.relayhost_target == h.name}
+        | {
+            o.name
+            for o in ctx.hosts.values()
+            if h.name in o.transport_target.values() and h.has_mta
+        }
+    )
+    devices = sorted(
+        name for name, inj in ctx.injection.items() if inj[0] == h.name and inj[1] == "smtp"
+    )
+    if senders or devices:
+        h.listen(Listener(25, "relay", False, "offered", "smtp", tuple(senders + devices)))
+    if not h.has_mta:
+        gateways = sorted(o.name for o in ctx.hosts.values() if h.name in o.transport_target.values())
+        if gateways:
+            h.listen(Listener(24, "lmtp", False, "none", "lmtp", tuple(gateways)))
+            h.because(
+                "lmtp",
+                "listens for LMTP on port 24 only for "
+                + ", ".join(gateways)
+                + "; LMTP is for trusted hops and must be firewalled from everyone else",
+                learn("delivery", "lmtp"),
+            )
+    if "submission" in h.roles:
+        h.listen(Listener(587, "submission", True, "required", "submission", ("clients",)))
+        h.listen(Listener(465, "submissions", True, "required", "submissions", ("clients",)))
+    plain = {(c.read_via, c.read_protocol) for c in clients if c.read_security == "none"}
+    if "imap" in h.roles:
+        h.listen(Listener(993, "imap", True, "required", "imap", ("clients",)))
+        if (h.name, "imap") in plain:
+            h.listen(Listener(143, "imap", True, "none", "imap", ("clients",)))
+    if "pop3" in h.roles:
+        h.listen(Listener(995, "pop3", True, "required", "pop3", ("clients",)))
+        if (h.name, "pop3") in plain:
+            h.listen(Listener(110, "pop3", True, "none", "pop3", ("clients",)))
+    if "webmail" in h.roles:
+        h.listen(Listener(443, "webmail", True, "required", "https", ("clients",)))
+    # An MTA with nothing to listen for listens on loopback only (T2, T10).
+    h.loopback_only = h.has_mta and not h.listens
