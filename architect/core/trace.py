@@ -125,7 +125,7 @@ class _Walk:
 
     # -- walking --------------------------------------------------------------
 
-    def _to_mx(self, source: str) -> None:
+    def _to_mx(self, source: str, seen: set[str] | None = None) -> None:
         if not self.ours.receives_mail:
             self.hop(
                 source, source, "smtp", 25, "bounce",
@@ -150,30 +150,43 @@ class _Walk:
         if self.plan.has_host(target):
             self._at_host(target, set())
         else:
-            self._at_provider(target)
+            self._at_provider(target, seen)
 
-    def _at_provider(self, name: str) -> None:
+    def _at_provider(self, name: str, seen: set[str] | None = None) -> None:
+        seen = set() if seen is None else seen
+        if name in seen or len(self.hops) > MAX_HOPS:
+            self.hop(name, name, "smtp", 25, "bounce", "mail loops back to this provider")
+            self.finish("stuck", False)
+            return
+        seen.add(name)
         provider = self.plan.provider(name)
-        if self.ours is not None and self.domain in provider.domains and provider.kind in (
-            "mailbox_hosting",
-        ):
+        if self.ours is None:
+            self.hop(name, INTERNET, "smtp", 25, "relay", f"{name} delivers to the MX of {self.domain}")
+            self.finish("sent-out", True)
+            return
+        if self.ours.mailbox_at_provider and self.ours.mailbox_host == name:
             self.hop(name, name, "local", None, "deliver", f"{name} holds the mailboxes of {self.domain}")
             self.finish("delivered", True)
             return
         if provider.kind == "inbound_filter":
+            wanted = {self.domain, self.ours.alias_of}
             for flow in self.plan.flows:
-                if flow.source == name and self.domain in flow.domains:
+                if flow.source == name and wanted & set(flow.domains):
                     self.hop(name, flow.target, "smtp", 25, "relay", flow.why)
                     self._at_host(flow.target, set())
                     return
-        if self.ours is not None:
-            self._to_mx(name)
-            return
-        self.hop(
-            name, INTERNET, "smtp", 25, "relay",
-            f"{name} delivers to the MX of {self.domain}",
-        )
-        self.finish("sent-out", True)
+        if provider.kind == "backup_mx":
+            better = [m for m in self.plan.mx_for(self.domain) if m.host != provider.host]
+            if better:
+                target = self.by_host.get(better[0].host, better[0].host)
+                self.hop(name, target, "smtp", 25, "relay",
+                         f"the backup MX {name} forwards to a more preferred MX, {better[0].host}")
+                if self.plan.has_host(target):
+                    self._at_host(target, set())
+                else:
+                    self._at_provider(target, seen)
+                return
+        self._to_mx(name, seen)
 
     def _at_host(self, name: str, seen: set[str]) -> None:
         if name in seen or len(self.hops) > MAX_HOPS:
