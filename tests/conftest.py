@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.live_server_helper import LiveServer
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server, serving static files as production does.
+
+    pytest-django answers /static/ itself through the staticfiles finders, which know only
+    the unhashed names. In production WhiteNoise serves the hashed files that collectstatic
+    wrote (bin/test runs it), so the live server leaves /static/ to WhiteNoise too.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
