@@ -615,7 +615,9 @@ def _hosts(r: _Reader, raw: Any, network_zone: dict[str, str]) -> list[Host]:
         r.unique(addresses, "address")
         mta = r.choice(obj.get("mta"), f"{path}.mta", MTAS, "postfix")
         public = network_zone.get(network or "") in ("internet", "dmz")
-        accepts = r.boolean(obj.get("accepts_internet_smtp"), f"{path}.accepts_internet_smtp", public)
+        accepts = r.boolean(
+            obj.get("accepts_internet_smtp"), f"{path}.accepts_internet_smtp", public
+        )
         services = []
         for j, s in enumerate(r.array(obj.get("services"), f"{path}.services", len(SERVICES) * 2)):
             value = r.choice(s, f"{path}.services[{j}]", SERVICES, None)
@@ -667,7 +669,9 @@ def _clients(r, raw, network_zone, host_names, domain_names, first_domain) -> li
         if name == "internet":
             r.add(f"{path}.name", '"internet" is reserved: flows use it for the outside world')
             name = None
-        kind = r.choice(obj.get("kind"), f"{path}.kind", CLIENT_KINDS, None) if "kind" in obj else None
+        kind = (
+            r.choice(obj.get("kind"), f"{path}.kind", CLIENT_KINDS, None) if "kind" in obj else None
+        )
         count = r.integer(obj.get("count"), f"{path}.count", 1, 1, LIMITS["client_count"])
         network = host = None
         if obj.get("network") is not None:
@@ -734,10 +738,14 @@ def _providers(r, raw, domain_names) -> list[Provider]:
             r.add(f"{path}.name", '"internet" is reserved: flows use it for the outside world')
             name = None
         kind = (
-            r.choice(obj.get("kind"), f"{path}.kind", PROVIDER_KINDS, None) if "kind" in obj else None
+            r.choice(obj.get("kind"), f"{path}.kind", PROVIDER_KINDS, None)
+            if "kind" in obj
+            else None
         )
         host = r.checked(dns_name, obj["host"], f"{path}.host") if "host" in obj else None
-        port = r.integer(obj.get("port"), f"{path}.port", DEFAULT_PROVIDER_PORT.get(kind, 25), 1, 65535)
+        port = r.integer(
+            obj.get("port"), f"{path}.port", DEFAULT_PROVIDER_PORT.get(kind, 25), 1, 65535
+        )
         auth = r.boolean(obj.get("auth"), f"{path}.auth", kind == "smarthost")
         domains = []
         if obj.get("domains") is not None:
@@ -791,9 +799,7 @@ def dump(design: Design) -> dict[str, Any]:
     if design.description:
         out["description"] = design.description
     out["domains"] = [_drop_none(vars_of(d)) for d in design.domains]
-    out["networks"] = [
-        {**vars_of(n), "cidrs": list(n.cidrs)} for n in design.networks
-    ]
+    out["networks"] = [{**vars_of(n), "cidrs": list(n.cidrs)} for n in design.networks]
     out["hosts"] = [
         {**vars_of(h), "addresses": list(h.addresses), "services": list(h.services)}
         for h in design.hosts

@@ -23,7 +23,13 @@ CHAPTERS: dict[str, tuple[str, ...]] = {
     ),
     "delivery": ("mbox-maildir", "lmtp", "aliases", "local-delivery"),
     "reading": ("imap", "pop3", "webmail"),
-    "relaying": ("open-relay", "trusted-networks", "relay-domains", "authentication", "backscatter"),
+    "relaying": (
+        "open-relay",
+        "trusted-networks",
+        "relay-domains",
+        "authentication",
+        "backscatter",
+    ),
     "topologies": (
         "stand-alone",
         "null-client",

@@ -357,7 +357,9 @@ def to_text(plan: Plan) -> str:
             out.append(f"    delivery: {h.delivery}")
         for listener in h.listens:
             auth = ", auth" if listener.auth else ""
-            out.append(f"    listens {listener.port} ({listener.purpose}, TLS {listener.tls}{auth})")
+            out.append(
+                f"    listens {listener.port} ({listener.purpose}, TLS {listener.tls}{auth})"
+            )
         for r in h.reasons:
             out.append(f"    - {r.subject}: {r.why}")
     out.append("")

@@ -104,7 +104,11 @@ class _Walk:
     def from_client(self, client) -> None:
         if client.send_via is None:
             self.hop(
-                client.name, client.name, "none", None, "reject",
+                client.name,
+                client.name,
+                "none",
+                None,
+                "reject",
                 f"{client.name} has no way to send mail in this plan (see the findings)",
             )
             self.finish("stuck", False)
@@ -128,7 +132,11 @@ class _Walk:
     def _to_mx(self, source: str, seen: set[str] | None = None) -> None:
         if not self.ours.receives_mail:
             self.hop(
-                source, source, "smtp", 25, "bounce",
+                source,
+                source,
+                "smtp",
+                25,
+                "bounce",
                 f"{self.domain} publishes a null MX: it receives no mail (RFC 7505)",
             )
             self.finish("bounced", True)
@@ -136,7 +144,11 @@ class _Walk:
         records = self.plan.mx_for(self.domain)
         if not records:
             self.hop(
-                source, source, "smtp", 25, "bounce",
+                source,
+                source,
+                "smtp",
+                25,
+                "bounce",
                 f"{self.domain} has no MX host in this plan, so the message cannot be delivered",
             )
             self.finish("stuck", False)
@@ -144,7 +156,11 @@ class _Walk:
         first = records[0]
         target = self.by_host.get(first.host, first.host)
         self.hop(
-            source, target, "smtp", 25, "accept",
+            source,
+            target,
+            "smtp",
+            25,
+            "accept",
             f"the lowest-preference MX of {self.domain} is {first.host} ({first.preference})",
         )
         if self.plan.has_host(target):
@@ -161,11 +177,15 @@ class _Walk:
         seen.add(name)
         provider = self.plan.provider(name)
         if self.ours is None:
-            self.hop(name, INTERNET, "smtp", 25, "relay", f"{name} delivers to the MX of {self.domain}")
+            self.hop(
+                name, INTERNET, "smtp", 25, "relay", f"{name} delivers to the MX of {self.domain}"
+            )
             self.finish("sent-out", True)
             return
         if self.ours.mailbox_at_provider and self.ours.mailbox_host == name:
-            self.hop(name, name, "local", None, "deliver", f"{name} holds the mailboxes of {self.domain}")
+            self.hop(
+                name, name, "local", None, "deliver", f"{name} holds the mailboxes of {self.domain}"
+            )
             self.finish("delivered", True)
             return
         if provider.kind == "inbound_filter":
@@ -179,8 +199,14 @@ class _Walk:
             better = [m for m in self.plan.mx_for(self.domain) if m.host != provider.host]
             if better:
                 target = self.by_host.get(better[0].host, better[0].host)
-                self.hop(name, target, "smtp", 25, "relay",
-                         f"the backup MX {name} forwards to a more preferred MX, {better[0].host}")
+                self.hop(
+                    name,
+                    target,
+                    "smtp",
+                    25,
+                    "relay",
+                    f"the backup MX {name} forwards to a more preferred MX, {better[0].host}",
+                )
                 if self.plan.has_host(target):
                     self._at_host(target, set())
                 else:
@@ -199,7 +225,8 @@ class _Walk:
         if self.domain in h.final_domains:
             why = f"{self.domain} is delivered here"
             if self.domain in aliases:
-                why = f"{self.domain} is an alias: rewritten to {aliases[self.domain]} and delivered here"
+                target = aliases[self.domain]
+                why = f"{self.domain} is an alias: rewritten to {target} and delivered here"
             if h.delivery and h.delivery.startswith("lmtp:"):
                 self.hop(name, h.delivery[5:], "lmtp", None, "deliver", why + " over LMTP")
             else:
@@ -212,44 +239,76 @@ class _Walk:
             if nh:
                 target = nh.split("[", 1)[1].split("]", 1)[0]
                 if nh.startswith("lmtp:"):
-                    self.hop(name, target, "lmtp", 24, "deliver",
-                             f"{name} passes {self.domain} to the store {target} over LMTP")
+                    self.hop(
+                        name,
+                        target,
+                        "lmtp",
+                        24,
+                        "deliver",
+                        f"{name} passes {self.domain} to the store {target} over LMTP",
+                    )
                     self.finish("delivered", True)
                     return
-                self.hop(name, target, "smtp", 25, "relay", f"{name} passes {self.domain} on to {target}")
+                self.hop(
+                    name, target, "smtp", 25, "relay", f"{name} passes {self.domain} on to {target}"
+                )
                 self._at_host(target, seen)
                 return
-            primary = next(
-                (m.host for m in self.plan.mx_for(self.domain) if m.host != name), None
-            )
+            primary = next((m.host for m in self.plan.mx_for(self.domain) if m.host != name), None)
             if primary and self.plan.has_host(primary):
-                self.hop(name, primary, "smtp", 25, "relay",
-                         f"the backup MX {name} forwards to a more preferred MX, {primary}")
+                self.hop(
+                    name,
+                    primary,
+                    "smtp",
+                    25,
+                    "relay",
+                    f"the backup MX {name} forwards to a more preferred MX, {primary}",
+                )
                 self._at_host(primary, seen)
                 return
         if self.ours is not None and not self.ours.receives_mail:
-            self.hop(name, name, "smtp", 25, "bounce",
-                     f"{self.domain} publishes a null MX: it receives no mail (RFC 7505)")
+            self.hop(
+                name,
+                name,
+                "smtp",
+                25,
+                "bounce",
+                f"{self.domain} publishes a null MX: it receives no mail (RFC 7505)",
+            )
             self.finish("bounced", True)
             return
         if h.relayhost:
             target = h.relayhost.split("[", 1)[1].split("]", 1)[0]
             if self.plan.has_host(target):
-                self.hop(name, target, "smtp", 25, "relay", f"{name} sends everything through {target}")
+                self.hop(
+                    name, target, "smtp", 25, "relay", f"{name} sends everything through {target}"
+                )
                 self._at_host(target, seen)
                 return
             provider = self.by_host.get(target, target)
             port = int(h.relayhost.rsplit(":", 1)[1]) if "]:" in h.relayhost else 25
-            self.hop(name, provider, "submission" if port != 465 else "submissions", port,
-                     "relay", f"{name} relays through the smarthost {target}")
+            self.hop(
+                name,
+                provider,
+                "submission" if port != 465 else "submissions",
+                port,
+                "relay",
+                f"{name} relays through the smarthost {target}",
+            )
             self._at_provider(provider)
             return
         if "outbound" in h.roles:
             if self.ours is not None:
                 self._to_mx(name)
                 return
-            self.hop(name, INTERNET, "smtp", 25, "relay",
-                     f"{name} looks up the MX of {self.domain} and delivers there")
+            self.hop(
+                name,
+                INTERNET,
+                "smtp",
+                25,
+                "relay",
+                f"{name} looks up the MX of {self.domain} and delivers there",
+            )
             self.finish("sent-out", True)
             return
         self.hop(name, name, "smtp", 25, "bounce", f"{name} has no route for {self.domain}")

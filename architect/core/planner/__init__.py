@@ -68,7 +68,9 @@ def _freeze(ctx: Context, clients, flows, dns) -> Plan:
         findings=tuple(
             sorted(ctx.findings, key=lambda f: (severity_rank[f.severity], f.code, f.subjects))
         ),
-        domains=tuple(_domain(ctx, d.name) for d in sorted(ctx.design.domains, key=lambda d: d.name)),
+        domains=tuple(
+            _domain(ctx, d.name) for d in sorted(ctx.design.domains, key=lambda d: d.name)
+        ),
         clients=tuple(clients),
         providers=tuple(
             ProviderPlan(p.name, p.kind, p.host, p.port, p.auth, tuple(sorted(p.domains)))

@@ -16,6 +16,7 @@ from .services import at_provider, client_place, needs_submission
 
 
 def plan_clients(ctx: Context) -> list[ClientPlan]:
+    ctx.submission_hosts = ctx.with_role("submission")
     plans = []
     for c in sorted(ctx.design.clients, key=lambda c: c.name):
         send = _sending(ctx, c)
@@ -112,9 +113,9 @@ def _relay_for_device(ctx: Context, c: Client, zone: str, net: str | None) -> Ho
 
 
 def _first_reachable(ctx: Context, c: Client, zone, net, role, port) -> HostState | None:
-    hosts = [h for h in ctx.sorted_hosts() if role in h.roles]
+    hosts = ctx.submission_hosts if role == "submission" else ctx.with_role(role)
     # Prefer a host on the client's own network, then inside hosts, then public ones.
-    hosts.sort(key=lambda h: (h.net.name != net, h.zone not in ("internal",), h.name))
+    hosts = sorted(hosts, key=lambda h: (h.net.name != net, h.zone != "internal", h.name))
     return next((h for h in hosts if ctx.can_connect(zone, net, h, port)), None)
 
 
@@ -137,9 +138,7 @@ def _reading(ctx: Context, c: Client):
             learn("delivery", "local-delivery"),
         )
         return None, None, None, None, None
-    port = {"imap": 993, "pop3": 995}[c.reads] if c.can_tls else {"imap": 143, "pop3": 110}[
-        c.reads
-    ]
+    port = {"imap": 993, "pop3": 995}[c.reads] if c.can_tls else {"imap": 143, "pop3": 110}[c.reads]
     security = "TLS" if c.can_tls else "none"
     if where[0] == "provider":
         p = ctx.design.provider(where[1])

@@ -96,7 +96,10 @@ class Context:
         # client name -> (target host, protocol, port, auth, tls)
         self.injection: dict[str, tuple[str, str, int | None, bool, str]] = {}
         self.domain_names = [d.name for d in design.domains]
-        self._suffix_cache: dict[str, str | None] = {}
+        self._domain_set = set(self.domain_names)
+        self._receivers: list[HostState] | None = None
+        self.submission_hosts: list[HostState] = []
+        self._sorted: list[HostState] | None = None
 
     # -- findings ---------------------------------------------------------
 
@@ -112,13 +115,14 @@ class Context:
     # -- questions about the design ----------------------------------------
 
     def sorted_hosts(self) -> list[HostState]:
-        return [self.hosts[name] for name in sorted(self.hosts)]
+        """Hosts in name order (the set of hosts never changes once planning starts)."""
+        if self._sorted is None:
+            self._sorted = [self.hosts[name] for name in sorted(self.hosts)]
+        return self._sorted
 
     def can_receive_from_internet(self, h: HostState) -> bool:
         """Whether a host can be an MX: an always-on MTA that the internet reaches on port 25."""
-        return (
-            h.has_mta and h.host.always_on and h.zone in PUBLIC and h.host.accepts_internet_smtp
-        )
+        return h.has_mta and h.host.always_on and h.zone in PUBLIC and h.host.accepts_internet_smtp
 
     def can_send_direct(self, h: HostState) -> bool:
         """Whether a host can hand mail straight to other domains' MX hosts."""
@@ -146,16 +150,22 @@ class Context:
 
     def domain_of(self, name: str) -> str | None:
         """The design domain that ``name`` falls under (longest match), if any."""
-        if name in self._suffix_cache:
-            return self._suffix_cache[name]
-        best = None
-        for domain in self.domain_names:
-            if (name == domain or name.endswith("." + domain)) and (
-                best is None or len(domain) > len(best)
-            ):
-                best = domain
-        self._suffix_cache[name] = best
-        return best
+        labels = name.split(".")
+        for i in range(len(labels)):
+            suffix = ".".join(labels[i:])
+            if suffix in self._domain_set:
+                return suffix
+        return None
+
+    def receivers(self) -> list[HostState]:
+        """Hosts that can be an MX, in name order."""
+        if self._receivers is None:
+            self._receivers = [h for h in self.sorted_hosts() if self.can_receive_from_internet(h)]
+        return self._receivers
+
+    def with_role(self, role: str) -> list[HostState]:
+        """Hosts that have a role now, in name order."""
+        return [h for h in self.sorted_hosts() if role in h.roles]
 
     def network_cidrs(self, network: str) -> tuple[str, ...]:
         return self.design.network(network).cidrs

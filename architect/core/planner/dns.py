@@ -25,6 +25,14 @@ class _Records:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.items: dict[tuple, DnsRecord] = {}
+        # Looked up once per plan, used once per domain.
+        self.egress = [h for h in ctx.sorted_hosts() if h.sends_direct]
+        self.submission = next((h for h in ctx.with_role("submission") if h.zone in PUBLIC), None)
+        self.webmail = next((h for h in ctx.with_role("webmail") if h.zone in PUBLIC), None)
+        sh = ctx.smarthost
+        self.smarthost_used = sh is not None and any(
+            h.relayhost_target == sh.name for h in ctx.sorted_hosts()
+        )
 
     def add(self, name, rtype, value, why, level, link, *, zone="auto", placeholder=False):
         fqdn = name.rstrip(".") + "."
@@ -48,11 +56,17 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
         for pref, target, why in ctx.mx.get(name, []):
             if target == ".":
                 r.add(
-                    name, "MX", "0 .", f"null MX: {name} receives no mail (RFC 7505)", "required",
+                    name,
+                    "MX",
+                    "0 .",
+                    f"null MX: {name} receives no mail (RFC 7505)",
+                    "required",
                     learn("topologies", "null-mx"),
                 )
                 continue
-            r.add(name, "MX", f"{pref} {target}.", why, "required", learn("transport", "mx-records"))
+            r.add(
+                name, "MX", f"{pref} {target}.", why, "required", learn("transport", "mx-records")
+            )
             if target in ctx.hosts:
                 mail_hosts.setdefault(target, f"an MX host of {name}")
 
@@ -69,16 +83,22 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
         if h.sends_direct:
             _ptr(ctx, r, h)
             r.add(
-                h.name, "TXT", "v=spf1 a -all",
+                h.name,
+                "TXT",
+                "v=spf1 a -all",
                 f"SPF for the name {h.name} gives when it says HELO, so checks of that "
                 "identity pass (RFC 7208 §2.3)",
-                "recommended", learn("trust", "spf"),
+                "recommended",
+                learn("trust", "spf"),
             )
         if "null-client" in h.roles and h.zone in PUBLIC and ctx.domain_of(h.name):
             r.add(
-                h.name, "MX", "0 .",
+                h.name,
+                "MX",
+                "0 .",
                 f"{h.name} is a null client: nothing should ever be addressed to it",
-                "optional", learn("topologies", "null-mx"),
+                "optional",
+                learn("topologies", "null-mx"),
             )
 
     for domain in design.domains:
@@ -87,17 +107,24 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
             _spf(ctx, r, name)
         else:
             r.add(
-                name, "TXT", "v=spf1 -all",
+                name,
+                "TXT",
+                "v=spf1 -all",
                 f"{name} sends no mail: any message claiming to come from it is forged",
-                "required", learn("trust", "spf"),
+                "required",
+                learn("trust", "spf"),
             )
         _dmarc(ctx, r, name, name in senders)
         if name in senders and design.policy.dkim:
             r.add(
-                f"{DKIM_SELECTOR}._domainkey.{name}", "TXT", DKIM_PLACEHOLDER,
+                f"{DKIM_SELECTOR}._domainkey.{name}",
+                "TXT",
+                DKIM_PLACEHOLDER,
                 f"DKIM public key for selector {DKIM_SELECTOR}: replace the value with the key "
                 "your signing software prints",
-                "recommended", learn("trust", "dkim"), placeholder=True,
+                "recommended",
+                learn("trust", "dkim"),
+                placeholder=True,
             )
         if domain.receives_mail:
             _mta_sts(ctx, r, name)
@@ -116,12 +143,25 @@ def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
     for address in h.host.addresses:
         rtype = "AAAA" if ":" in address else "A"
         if h.zone in PUBLIC:
-            r.add(h.name, rtype, address, f"the address of {h.name}: {why}", "required",
-                  learn("transport", "mx-records"))
+            r.add(
+                h.name,
+                rtype,
+                address,
+                f"the address of {h.name}: {why}",
+                "required",
+                learn("transport", "mx-records"),
+            )
         else:
-            r.add(h.name, rtype, address,
-                  f"the address of {h.name} for internal DNS only: it is not reachable "
-                  "from the internet", "optional", learn("transport", "mx-records"), zone=None)
+            r.add(
+                h.name,
+                rtype,
+                address,
+                f"the address of {h.name} for internal DNS only: it is not reachable "
+                "from the internet",
+                "optional",
+                learn("transport", "mx-records"),
+                zone=None,
+            )
 
 
 def _ptr(ctx: Context, r: _Records, h: HostState) -> None:
@@ -130,10 +170,14 @@ def _ptr(ctx: Context, r: _Records, h: HostState) -> None:
             continue
         ip = ipaddress.ip_address(address)
         r.add(
-            ip.reverse_pointer, "PTR", f"{h.name}.",
+            ip.reverse_pointer,
+            "PTR",
+            f"{h.name}.",
             f"{h.name} sends to the internet from {address}; receivers expect the reverse name "
             "to match the forward one. Ask whoever runs the address block to set it.",
-            "required", learn("trust", "ptr"), zone=None,
+            "required",
+            learn("trust", "ptr"),
+            zone=None,
         )
 
 
@@ -142,9 +186,7 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
     lookups = 0
     notes: list[str] = []
     soft = False
-    for h in ctx.sorted_hosts():
-        if not h.sends_direct:
-            continue
+    for h in r.egress:
         public = [a for a in h.host.addresses if is_public_address(a)]
         if public:
             terms += [("ip6:" if ":" in a else "ip4:") + a for a in public]
@@ -153,7 +195,7 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
             lookups += 1
     providers = []
     where = ctx.mailbox.get(domain)
-    if ctx.smarthost is not None and any(h.relayhost_target == ctx.smarthost.name for h in ctx.hosts.values()):
+    if r.smarthost_used:
         providers.append(ctx.smarthost)
     if where and where[0] == "provider":
         providers.append(ctx.design.provider(where[1]))
@@ -211,16 +253,19 @@ def _dmarc(ctx: Context, r: _Records, domain: str, sends: bool) -> None:
         if report_domain != domain and ctx.domain_of(report_domain) != domain:
             if report_domain in ctx.domain_names:
                 r.add(
-                    f"{domain}._report._dmarc.{report_domain}", "TXT", "v=DMARC1",
+                    f"{domain}._report._dmarc.{report_domain}",
+                    "TXT",
+                    "v=DMARC1",
                     f"lets {report_domain} receive DMARC reports about {domain} (RFC 7489 §7.1)",
-                    "recommended", learn("trust", "dmarc"),
+                    "recommended",
+                    learn("trust", "dmarc"),
                 )
             else:
                 ctx.find(
                     "info",
                     "dmarc-external-reports",
                     f"DMARC reports for {domain} go to {report_domain}, which must publish "
-                    f"{domain}._report._dmarc.{report_domain} TXT \"v=DMARC1\" to accept them.",
+                    f'{domain}._report._dmarc.{report_domain} TXT "v=DMARC1" to accept them.',
                     [domain],
                     learn("trust", "dmarc"),
                 )
@@ -242,16 +287,22 @@ def _mta_sts(ctx: Context, r: _Records, domain: str) -> None:
     if policy.mta_sts != "none" and mx:
         digest = hashlib.sha256(f"{policy.mta_sts}|{'|'.join(sorted(mx))}".encode()).hexdigest()
         r.add(
-            f"_mta-sts.{domain}", "TXT", f"v=STSv1; id={digest[:20]}",
+            f"_mta-sts.{domain}",
+            "TXT",
+            f"v=STSv1; id={digest[:20]}",
             f"MTA-STS ({policy.mta_sts}): senders fetch the policy from "
             f"https://mta-sts.{domain}/.well-known/mta-sts.txt; the id changes with the policy",
-            "recommended", learn("trust", "mta-sts"),
+            "recommended",
+            learn("trust", "mta-sts"),
         )
     if policy.mta_sts != "none" and policy.reports_to:
         r.add(
-            f"_smtp._tls.{domain}", "TXT", f"v=TLSRPTv1; rua=mailto:{policy.reports_to}",
+            f"_smtp._tls.{domain}",
+            "TXT",
+            f"v=TLSRPTv1; rua=mailto:{policy.reports_to}",
             "TLS-RPT: senders report failed TLS connections to this address",
-            "recommended", learn("trust", "tls-rpt"),
+            "recommended",
+            learn("trust", "tls-rpt"),
         )
 
 
@@ -260,9 +311,7 @@ def _srv(ctx: Context, r: _Records, domain: str) -> None:
     if where is None or where[0] != "host":
         return
     link = learn("trust", "autoconfig")
-    submission = next(
-        (h for h in ctx.sorted_hosts() if "submission" in h.roles and h.zone in PUBLIC), None
-    )
+    submission = r.submission
     store = ctx.hosts[where[1]]
     offered = {
         "_submission._tcp": (submission, 587),
@@ -276,24 +325,30 @@ def _srv(ctx: Context, r: _Records, domain: str) -> None:
         service = label.split(".")[0][1:]
         if host is None:
             r.add(
-                f"{label}.{domain}", "SRV", "0 0 0 .",
+                f"{label}.{domain}",
+                "SRV",
+                "0 0 0 .",
                 f"{service} is not offered for {domain} (RFC 6186): clients need not try it",
-                "optional", link,
+                "optional",
+                link,
             )
         else:
             r.add(
-                f"{label}.{domain}", "SRV", f"0 1 {port} {host.name}.",
+                f"{label}.{domain}",
+                "SRV",
+                f"0 1 {port} {host.name}.",
                 f"mail programs find {service} for {domain} on {host.name} port {port}",
-                "optional", link,
+                "optional",
+                link,
             )
-    web = next(
-        (h for h in ctx.sorted_hosts() if "webmail" in h.roles and h.zone in PUBLIC),
-        store if store.zone in PUBLIC else None,
-    )
+    web = r.webmail or (store if store.zone in PUBLIC else None)
     if web is not None:
         r.add(
-            f"autoconfig.{domain}", "CNAME", f"{web.name}.",
+            f"autoconfig.{domain}",
+            "CNAME",
+            f"{web.name}.",
             f"Thunderbird-style clients fetch their settings from "
             f"https://autoconfig.{domain}/mail/config-v1.1.xml, served by {web.name}",
-            "optional", link,
+            "optional",
+            link,
         )

@@ -7,8 +7,6 @@ refer to the project's pitfall catalogue).
 
 from __future__ import annotations
 
-import ipaddress
-
 from ..learn import learn
 from .context import PUBLIC, Context, is_public_address
 
@@ -132,7 +130,8 @@ def plan_findings(ctx: Context) -> None:
             ctx.find(
                 "warning",
                 "host-not-always-on",
-                f"{h.name} is often off, yet other hosts depend on it; mail waits while it is down.",
+                f"{h.name} is often off, yet other hosts depend on it; "
+                "mail waits while it is down.",
                 [h.name],
                 learn("transport", "smtp"),
             )
@@ -161,8 +160,7 @@ def plan_findings(ctx: Context) -> None:
         ctx.find(
             "warning",
             "dkim-disabled",
-            "DKIM is off: forwarded mail then fails DMARC, and large receivers expect a "
-            "signature.",
+            "DKIM is off: forwarded mail then fails DMARC, and large receivers expect a signature.",
             [],
             learn("trust", "dkim"),
         )

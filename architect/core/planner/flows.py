@@ -155,7 +155,8 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
                         25,
                         False,
                         "offered",
-                        f"the backup MX {h.name} forwards queued mail to the primary once it is back",
+                        f"the backup MX {h.name} forwards queued mail to the primary "
+                        "once it is back",
                         learn("topologies", "backup-mx"),
                         [domain],
                     )
@@ -238,7 +239,10 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
             f.add("access", c.read_via, c.name, "local", None, False, "none", why, link, [c.domain])
             continue
         tls = "required" if c.read_security == "TLS" else "none"
-        why = f"{c.name} reads mail from {c.read_via} over {c.read_protocol.upper()} on port {c.read_port}"
+        why = (
+            f"{c.name} reads mail from {c.read_via} over {c.read_protocol.upper()} "
+            f"on port {c.read_port}"
+        )
         f.add(
             "access",
             c.read_via,

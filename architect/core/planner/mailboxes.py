@@ -74,9 +74,11 @@ def plan_mailboxes(ctx: Context) -> None:
         if where is None or where[0] != "host":
             continue
         h = ctx.hosts[where[1]]
-        h.role("mailbox", f"mailboxes of {name} live here: {ctx.mailbox_why[name]}", learn(
-            "delivery", "mbox-maildir"
-        ))
+        h.role(
+            "mailbox",
+            f"mailboxes of {name} live here: {ctx.mailbox_why[name]}",
+            learn("delivery", "mbox-maildir"),
+        )
         if h.host.shell_users:
             h.role(
                 "local-delivery",

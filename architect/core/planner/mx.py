@@ -16,7 +16,7 @@ from .context import Context, HostState
 
 def plan_mx(ctx: Context) -> None:
     design = ctx.design
-    receivers = [h for h in ctx.sorted_hosts() if ctx.can_receive_from_internet(h)]
+    receivers = ctx.receivers()
     _report_unusable_receivers(ctx)
     providers = sorted(design.providers, key=lambda p: p.name)
 
@@ -58,7 +58,11 @@ def plan_mx(ctx: Context) -> None:
             if filters:
                 for p in filters:
                     records.append(
-                        (10, p.host, f"{p.name} filters inbound mail for {name} before it reaches us")
+                        (
+                            10,
+                            p.host,
+                            f"{p.name} filters inbound mail for {name} before it reaches us",
+                        )
                     )
             else:
                 primaries, own_backups = _split_backup(ctx, hop)
@@ -73,7 +77,9 @@ def plan_mx(ctx: Context) -> None:
                     _mark_receiver(ctx, h, store, name)
                 pref = 20
                 for h in own_backups:
-                    records.append((pref, h.name, f"backup MX for {name}: queues while the primary is down"))
+                    records.append(
+                        (pref, h.name, f"backup MX for {name}: queues while the primary is down")
+                    )
                     _mark_backup(h, name)
                     pref += 10
         if not filters and records:
@@ -103,9 +109,7 @@ def plan_mx(ctx: Context) -> None:
                     )
                     _gateway_route(h, store=ctx.hosts[where[1]], domain=name)
         ctx.mx[name] = records
-        if design.policy.backup_mx and not any(
-            p >= 20 for p, _, _ in records
-        ) and not filters:
+        if design.policy.backup_mx and not any(p >= 20 for p, _, _ in records) and not filters:
             ctx.find(
                 "warning",
                 "backup-mx-unavailable",
@@ -155,7 +159,7 @@ def _first_hop(ctx: Context, domain: str, store: HostState, receivers: list[Host
 
 def _split_backup(ctx: Context, hop: list[HostState]):
     """Primary and backup hosts among the first hop, by the backup policy."""
-    receivers = [h for h in ctx.sorted_hosts() if ctx.can_receive_from_internet(h)]
+    receivers = ctx.receivers()
     if not ctx.design.policy.backup_mx:
         return hop, []
     if len(hop) > 1:
@@ -214,7 +218,9 @@ def _report_unusable_receivers(ctx: Context) -> None:
             continue
         reason = None
         if h.zone not in ("internet", "dmz"):
-            reason = f"it sits on the {h.zone} network {h.net.name}, which the internet cannot reach"
+            reason = (
+                f"it sits on the {h.zone} network {h.net.name}, which the internet cannot reach"
+            )
         elif not h.has_mta:
             reason = "it runs no MTA"
         elif not h.host.always_on:

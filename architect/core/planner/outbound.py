@@ -30,7 +30,9 @@ def plan_outbound(ctx: Context) -> None:
 
     if hub is not None:
         if sh is not None:
-            _via_smarthost(hub, sh, f"{hub.name} hands all outgoing mail to the smarthost {sh.name}")
+            _via_smarthost(
+                hub, sh, f"{hub.name} hands all outgoing mail to the smarthost {sh.name}"
+            )
         else:
             _direct(hub)
 
@@ -59,7 +61,9 @@ def plan_outbound(ctx: Context) -> None:
                 _null_client(h, hub.name)
             continue
         if sh is not None and h.zone != "remote":
-            _via_smarthost(h, sh, f"cannot reach a hub, so it sends through the smarthost {sh.name}")
+            _via_smarthost(
+                h, sh, f"cannot reach a hub, so it sends through the smarthost {sh.name}"
+            )
             if not receives:
                 _null_client(h, sh.host)
             continue

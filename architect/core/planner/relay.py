@@ -25,12 +25,32 @@ def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
             h.alias_domains[domain] = alias_of
         h.final_domains.add(domain)
 
+    # Who relays through whom, and who passes mail on to whom: built once, so each
+    # host's turn below costs only its own senders, not a scan of every host.
+    relaying: dict[str, list[HostState]] = {}
+    passing: dict[str, set[str]] = {}
+    for h in ctx.sorted_hosts():
+        if h.relayhost_target:
+            relaying.setdefault(h.relayhost_target, []).append(h)
+        for target in h.transport_target.values():
+            passing.setdefault(target, set()).add(h.name)
+    plain = {(c.read_via, c.read_protocol) for c in clients if c.read_security == "none"}
+    devices: dict[str, list[str]] = {}
+    for name, (target, protocol, *_rest) in sorted(ctx.injection.items()):
+        if protocol == "smtp":
+            devices.setdefault(target, []).append(name)
+
     for h in ctx.sorted_hosts():
         if h.has_mta:
             h.trusted.update(LOOPBACK)
-        _trust_relaying_hosts(ctx, h)
+        _trust_relaying_hosts(ctx, h, relaying.get(h.name, []))
         _delivery(h)
-        _listeners(ctx, h, clients)
+        senders = {o.name for o in relaying.get(h.name, [])}
+        if h.has_mta:
+            senders |= passing.get(h.name, set())
+        _listeners(
+            ctx, h, sorted(senders) + devices.get(h.name, []), passing.get(h.name, set()), plain
+        )
         if h.final_domains or h.relay_domains:
             h.because(
                 "relay_domains",
@@ -41,10 +61,11 @@ def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
             )
 
 
-def _trust_relaying_hosts(ctx: Context, hub: HostState) -> None:
+def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState]) -> None:
     """Trust the networks of the hosts that relay through this one."""
-    for h in ctx.sorted_hosts():
-        if h.relayhost_target != hub.name:
+    trusted_nets: set[str] = set()
+    for h in relaying:
+        if h.net.name in trusted_nets:
             continue
         blocks = h.net.cidrs or tuple(
             f"{a}/32" if ":" not in a else f"{a}/128" for a in h.host.addresses
@@ -75,6 +96,8 @@ def _trust_relaying_hosts(ctx: Context, hub: HostState) -> None:
         if not blocks:
             continue
         hub.trusted.update(blocks)
+        if h.net.cidrs:
+            trusted_nets.add(h.net.name)
         hub.because(
             "trusted_networks",
             f"trusts {', '.join(blocks)} so that {h.name} can relay through it without a password",
@@ -116,27 +139,22 @@ def _delivery(h: HostState) -> None:
         )
 
 
-def _listeners(ctx: Context, h: HostState, clients: list[ClientPlan]) -> None:
+def _listeners(
+    ctx: Context,
+    h: HostState,
+    senders: list[str],
+    passing: set[str],
+    plain: set[tuple[str | None, str | None]],
+) -> None:
     if h.roles & {"mx", "backup-mx", "gateway"} or (
         h.host.accepts_internet_smtp and ctx.can_receive_from_internet(h) and h.final_domains
     ):
         h.listen(Listener(25, "inbound", False, "offered", "smtp", ("internet",)))
-    # Relayed or passed-on mail from other hosts of ours.
-    senders = sorted(
-        {o.name for o in ctx.hosts.values() if o.relayhost_target == h.name}
-        | {
-            o.name
-            for o in ctx.hosts.values()
-            if h.name in o.transport_target.values() and h.has_mta
-        }
-    )
-    devices = sorted(
-        name for name, inj in ctx.injection.items() if inj[0] == h.name and inj[1] == "smtp"
-    )
-    if senders or devices:
-        h.listen(Listener(25, "relay", False, "offered", "smtp", tuple(senders + devices)))
+    # Relayed or passed-on mail from other hosts of ours, and from trusted devices.
+    if senders:
+        h.listen(Listener(25, "relay", False, "offered", "smtp", tuple(senders)))
     if not h.has_mta:
-        gateways = sorted(o.name for o in ctx.hosts.values() if h.name in o.transport_target.values())
+        gateways = sorted(passing)
         if gateways:
             h.listen(Listener(24, "lmtp", False, "none", "lmtp", tuple(gateways)))
             h.because(
@@ -149,7 +167,6 @@ def _listeners(ctx: Context, h: HostState, clients: list[ClientPlan]) -> None:
     if "submission" in h.roles:
         h.listen(Listener(587, "submission", True, "required", "submission", ("clients",)))
         h.listen(Listener(465, "submissions", True, "required", "submissions", ("clients",)))
-    plain = {(c.read_via, c.read_protocol) for c in clients if c.read_security == "none"}
     if "imap" in h.roles:
         h.listen(Listener(993, "imap", True, "required", "imap", ("clients",)))
         if (h.name, "imap") in plain:

@@ -103,8 +103,10 @@ def _add_submission(ctx: Context) -> None:
         zone, net = client_place(ctx, c)
         return ctx.can_connect(zone, net, h, 587)
 
+    submission = ctx.with_role("submission")
+
     def served(c: Client) -> bool:
-        return any("submission" in h.roles and reachable(h, c) for h in ctx.hosts.values())
+        return any(reachable(h, c) for h in submission)
 
     unserved = [c for c in needing if not served(c)]
     if not unserved:
@@ -115,9 +117,7 @@ def _add_submission(ctx: Context) -> None:
         if h.has_mta and h.host.always_on and h.roles & {"mailbox", "hub", "mx", "gateway"}
     ]
     candidates.sort(key=lambda h: ("mailbox" not in h.roles, "hub" not in h.roles, h.name))
-    best = max(
-        candidates, key=lambda h: sum(reachable(h, c) for c in unserved), default=None
-    )
+    best = max(candidates, key=lambda h: sum(reachable(h, c) for c in unserved), default=None)
     if best is None or not any(reachable(best, c) for c in unserved):
         return  # the client stage reports each client that cannot submit
     count = sum(c.count for c in unserved if reachable(best, c))

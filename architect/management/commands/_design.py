@@ -18,7 +18,9 @@ def read_design(path: str) -> Design:
         else:
             file = Path(path)
             if file.stat().st_size > LIMITS["json_bytes"]:
-                raise CommandError(f"{path}: larger than {LIMITS['json_bytes']} bytes", returncode=1)
+                raise CommandError(
+                    f"{path}: larger than {LIMITS['json_bytes']} bytes", returncode=1
+                )
             data = file.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read: {exc.strerror}", returncode=1) from None

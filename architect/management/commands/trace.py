@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("design", help="the design file (JSON), or - for standard input")
-        parser.add_argument("--from", dest="sender", required=True, help="a client name or internet")
+        parser.add_argument(
+            "--from", dest="sender", required=True, help="a client name or internet"
+        )
         parser.add_argument("--to", dest="recipient", required=True, help="an address, user@domain")
         parser.add_argument("--format", choices=("json", "text"), default="text")
 

@@ -1,0 +1,243 @@
+"""The design file: validation collects every problem with its path; dump/load round-trips."""
+
+from __future__ import annotations
+
+import json
+from unittest import TestCase
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from architect import examples
+from architect.core import design as model
+from architect.core.design import DesignError
+from tests.strategies import design_docs
+
+
+def minimal(**top) -> dict:
+    doc = {
+        "format": "mail-design",
+        "version": 1,
+        "name": "Minimal",
+        "domains": [{"name": "example.org"}],
+        "networks": [{"name": "lan", "zone": "internal", "cidrs": ["10.0.0.0/24"]}],
+    }
+    doc.update(top)
+    return doc
+
+
+def problems(doc) -> dict[str, str]:
+    try:
+        model.load(doc)
+    except DesignError as exc:
+        return {p.path: p.message for p in exc.problems}
+    raise AssertionError("the design was accepted")
+
+
+class LoadTest(TestCase):
+    def test_it_fills_in_the_contract_defaults(self):
+        d = model.load(
+            minimal(
+                networks=[{"name": "pub", "zone": "internet"}, {"name": "lan", "zone": "internal"}],
+                hosts=[
+                    {"name": "mx.example.org", "network": "pub"},
+                    {"name": "in.example.org", "network": "lan"},
+                ],
+                clients=[
+                    {"name": "pcs", "kind": "desktop", "network": "lan"},
+                    {"name": "shell", "kind": "terminal", "host": "in.example.org"},
+                ],
+                providers=[{"name": "relay", "kind": "smarthost", "host": "smtp.relay.example"}],
+            )
+        )
+        mx, inside = d.hosts
+        self.assertEqual((mx.mta, mx.accepts_internet_smtp, mx.always_on), ("postfix", True, True))
+        self.assertFalse(inside.accepts_internet_smtp)
+        self.assertEqual([c.reads for c in d.clients], ["imap", "local"])
+        self.assertEqual(d.clients[0].domain, "example.org")
+        relay = d.providers[0]
+        self.assertEqual((relay.port, relay.auth, relay.domains), (587, True, ("example.org",)))
+        self.assertEqual(
+            (d.policy.dmarc, d.policy.mta_sts, d.policy.dkim), ("quarantine", "testing", True)
+        )
+
+    def test_it_round_trips_every_example(self):
+        for slug in examples.slugs():
+            d = examples.load(slug)
+            self.assertEqual(model.load(model.dump(d)), d, slug)
+            self.assertEqual(model.loads(model.dumps(d)), d, slug)
+
+    def test_it_carries_idns_as_a_labels(self):
+        d = model.load(minimal(domains=[{"name": "Bücher.Example."}]))
+        self.assertEqual(d.domains[0].name, "xn--bcher-kva.example")
+
+    def test_it_accepts_the_documented_sizes(self):
+        hosts = [{"name": f"h{i}.example.org", "network": "lan"} for i in range(2000)]
+        clients = [{"name": f"c{i}", "kind": "desktop", "network": "lan"} for i in range(5000)]
+        domains = [{"name": f"d{i}.example"} for i in range(500)]
+        d = model.load(minimal(hosts=hosts, clients=clients, domains=domains))
+        self.assertEqual((len(d.hosts), len(d.clients), len(d.domains)), (2000, 5000, 500))
+
+
+class ProblemsTest(TestCase):
+    def test_it_reports_every_problem_with_its_path(self):
+        found = problems(
+            minimal(
+                colour="blue",
+                hosts=[
+                    {"name": "mail.example.org", "network": "dmzz"},
+                    {"name": "mail.example.org", "network": "lan", "mta": "qmail"},
+                ],
+                clients=[
+                    {"name": "pcs", "kind": "desktop", "network": "lan", "domain": "nope.example"}
+                ],
+            )
+        )
+        self.assertIn('unknown key "colour"', found["colour"])
+        self.assertEqual(found["hosts[0].network"], 'no network named "dmzz"')
+        self.assertIn("duplicate host name", found["hosts[1].name"])
+        self.assertIn("must be one of", found["hosts[1].mta"])
+        self.assertEqual(
+            found["clients[0].domain"], 'no domain named "nope.example" in this design'
+        )
+
+    def test_it_refuses_names_that_could_break_a_file(self):
+        for bad in (
+            "mail.example.org\nrelayhost = evil",
+            'mail".example.org',
+            "<script>.example.org",
+            "a;b.example.org",
+            "x`y.example",
+            "mail .example.org",
+            "-mail.example.org",
+            "localhost",
+            "192.0.2.1",
+            "a" * 64 + ".example",
+            "a." * 127 + "example",
+            "",
+        ):
+            with self.subTest(bad=bad):
+                found = problems(minimal(hosts=[{"name": bad, "network": "lan"}]))
+                self.assertIn("hosts[0].name", found)
+
+    def test_it_refuses_bad_addresses_and_blocks(self):
+        found = problems(
+            minimal(
+                networks=[
+                    {"name": "lan", "zone": "internal", "cidrs": ["10.0.0.1/24", "10.0.0.0/33"]}
+                ],
+                hosts=[
+                    {
+                        "name": "a.example.org",
+                        "network": "lan",
+                        "addresses": ["10.0.0.256", "fe80::1%eth0"],
+                    }
+                ],
+            )
+        )
+        self.assertEqual(
+            found["networks[0].cidrs[0]"],
+            '"10.0.0.1/24" has host bits set; the block is 10.0.0.0/24',
+        )
+        self.assertIn("networks[0].cidrs[1]", found)
+        self.assertIn("hosts[0].addresses[0]", found)
+        self.assertIn("hosts[0].addresses[1]", found)
+
+    def test_it_refuses_dangling_and_circular_references(self):
+        found = problems(
+            minimal(
+                domains=[
+                    {"name": "a.example", "alias_of": "b.example"},
+                    {"name": "b.example", "alias_of": "a.example"},
+                    {"name": "c.example", "mailbox_host": "ghost.example.org"},
+                    {"name": "d.example", "alias_of": "d.example"},
+                ]
+            )
+        )
+        self.assertIn("itself an alias", found["domains[0].alias_of"])
+        self.assertEqual(
+            found["domains[2].mailbox_host"], 'no host or provider named "ghost.example.org"'
+        )
+        self.assertEqual(found["domains[3].alias_of"], "a domain cannot be an alias of itself")
+
+    def test_it_refuses_designs_over_the_limits(self):
+        hosts = [
+            {"name": f"h{i}.example.org", "network": "lan"}
+            for i in range(model.LIMITS["hosts"] + 1)
+        ]
+        found = problems(minimal(hosts=hosts))
+        self.assertIn("at most 5000", found["hosts"])
+
+    def test_it_reports_bad_json_and_encoding(self):
+        for text, expected in (
+            (b"{", "not valid JSON"),
+            (b"\xff\xfe", "not UTF-8"),
+            ("[" * 100000, "JSON"),
+        ):
+            with self.subTest(text=str(text)[:10]), self.assertRaises(DesignError) as ctx:
+                model.loads(text)
+            self.assertIn(expected, str(ctx.exception))
+
+    def test_client_placement_follows_its_kind(self):
+        found = problems(
+            minimal(
+                hosts=[{"name": "a.example.org", "network": "lan"}],
+                clients=[
+                    {"name": "pcs", "kind": "desktop", "host": "a.example.org"},
+                    {"name": "cron", "kind": "application", "network": "lan"},
+                    {"name": "internet", "kind": "mobile", "network": "lan"},
+                ],
+            )
+        )
+        self.assertIn("clients[0].network", found)
+        self.assertIn("clients[1].host", found)
+        self.assertIn("reserved", found["clients[2].name"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+def mutated(doc: dict, data) -> dict:
+    """A design with one value somewhere replaced by arbitrary JSON."""
+    doc = json.loads(json.dumps(doc))
+    node, parent, key = doc, None, None
+    for _ in range(data.draw(st.integers(1, 4))):
+        if isinstance(node, dict) and node:
+            key = data.draw(st.sampled_from(sorted(node)))
+        elif isinstance(node, list) and node:
+            key = data.draw(st.integers(0, len(node) - 1))
+        else:
+            break
+        parent, node = node, node[key]
+    if parent is not None:
+        parent[key] = data.draw(json_values)
+    return doc
+
+
+class PropertyTest(TestCase):
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(design_docs(), st.data())
+    def test_validation_raises_nothing_but_its_own_error(self, doc, data):
+        try:
+            model.load(mutated(doc, data))
+        except DesignError as exc:
+            self.assertTrue(exc.problems)
+            self.assertTrue(all(isinstance(p.message, str) and p.message for p in exc.problems))
+
+    @settings(max_examples=100, deadline=None)
+    @given(json_values)
+    def test_any_json_at_all_is_refused_cleanly(self, value):
+        with self.assertRaises(DesignError):
+            model.load(value)
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(design_docs())
+    def test_load_of_dump_is_identity(self, doc):
+        d = model.load(doc)
+        self.assertEqual(model.load(model.dump(d)), d)
