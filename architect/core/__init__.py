@@ -1,1 +1,1 @@
-"""The planning engine: pure Python, no Django. See docs/architecture.md."""
+"""The planning engine: pure Python, no Django. See docs/planner.md."""
