@@ -1,0 +1,500 @@
+"""DNS exports: one whole zone file per design domain, plus the records that live elsewhere.
+
+``dns/<domain>.zone`` holds every plan record whose ``zone`` is that domain,
+wrapped in a placeholder SOA and NS header, so that
+``named-checkzone -i local -k fail -m fail -M fail -n fail -S fail <domain> <file>``
+accepts it as it stands. ``dns/ptr-requests.txt`` lists the reverse (PTR)
+records to ask the owner of each address block for, ``dns/internal.txt`` the
+records meant for internal DNS only, and ``dns/other-zones.txt`` public
+records for names outside the design's domains.
+
+Nothing here decides which records exist: that is the planner's job
+(``planner/dns.py``). This module only writes them down safely and says why
+each one is there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..design import Design
+from ..plan import LEVELS, DnsRecord, Plan
+from . import Exporter, register
+
+# The strict checks the test suite runs on every exported zone (and that the
+# bundle README tells people to run): -i local resolves nothing outside the
+# zone, and the rest turn the usual warnings into errors.
+CHECKZONE_FLAGS = (
+    "-i",
+    "local",
+    "-k",
+    "fail",
+    "-m",
+    "fail",
+    "-M",
+    "fail",
+    "-n",
+    "fail",
+    "-S",
+    "fail",
+)
+
+DEFAULT_TTL = 3600
+# Not taken from the clock: the same plan must give the same bytes. A person
+# raises it on every change they publish (YYYYMMDDnn is the usual form).
+SERIAL = 2026010101
+# Placeholder addresses for the placeholder name servers, from the
+# documentation ranges (RFC 5737): they can never be someone's real server.
+PLACEHOLDER_NS_ADDRESSES = ("192.0.2.53", "198.51.100.53")
+NS_LABELS = (("ns1", "ns2"), ("dns1", "dns2"), ("ns1-placeholder", "ns2-placeholder"))
+
+# A character-string in a TXT record holds at most 255 bytes (RFC 1035 §3.3);
+# longer values are split into several strings that receivers join without
+# spaces (RFC 7208 §3.3).
+TXT_CHUNK = 255
+
+# The record types whose data name another host, and which position holds it.
+_TARGET_FIELD = {"MX": 1, "SRV": 3, "CNAME": 0}
+# Non-TXT record data come from validated names and addresses; anything else
+# would mean a bug upstream, and must not reach a zone file unquoted.
+_SAFE_RDATA = re.compile(r"^[A-Za-z0-9._:-]+(?: [A-Za-z0-9._:-]+)*$")
+
+SECTIONS = (
+    ("mx", "Where mail for the domain goes (MX)"),
+    ("address", "Addresses of the mail hosts (A, AAAA)"),
+    ("auth", "Who may send mail as the domain (SPF, DKIM, DMARC)"),
+    ("transport", "TLS for mail in transit (MTA-STS, TLS-RPT)"),
+    ("discovery", "How mail programs find the servers (SRV, autoconfig)"),
+    ("other", "Other records"),
+)
+
+
+@register
+class ZoneFiles(Exporter):
+    """``dns/<domain>.zone`` for every design domain, and the DNS request lists."""
+
+    name = "zone"
+
+    def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
+        layout = Layout(design, plan)
+        for domain in layout.domains:
+            yield f"dns/{domain}.zone", zone_text(design, plan, domain, layout)
+        for path, text in (
+            ("dns/ptr-requests.txt", ptr_requests(design, plan)),
+            ("dns/internal.txt", internal_records(design, plan)),
+            ("dns/other-zones.txt", other_zone_records(design, plan)),
+        ):
+            if text is not None:
+                yield path, text
+
+
+# --------------------------------------------------------------------------
+# Safe text
+
+
+def one_line(text: str) -> str:
+    """Free text made safe for a one-line comment: no line breaks or control characters.
+
+    A newline inside a ``;`` comment would end the comment and let the rest of
+    the text be read as a record, so every control, format and separator
+    character becomes a space.
+    """
+    cleaned = "".join(
+        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
+    )
+    return " ".join(cleaned.split())
+
+
+def txt_rdata(value: str) -> str:
+    """A TXT value as zone-file data: quoted strings of at most 255 bytes each.
+
+    The value is split on its raw bytes first and each piece escaped after,
+    so an escape sequence is never cut in two. ``"`` and ``\\`` are escaped
+    with a backslash, bytes outside printable ASCII as ``\\DDD`` (RFC 1035 §5.1).
+    """
+    raw = value.encode("utf-8")
+    chunks = [raw[i : i + TXT_CHUNK] for i in range(0, len(raw), TXT_CHUNK)] or [b""]
+    return " ".join('"' + _escape_txt(chunk) + '"' for chunk in chunks)
+
+
+def _escape_txt(chunk: bytes) -> str:
+    out = []
+    for byte in chunk:
+        if byte in (0x22, 0x5C):
+            out.append("\\" + chr(byte))
+        elif 0x20 <= byte <= 0x7E:
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03d}")
+    return "".join(out)
+
+
+def rdata(record: DnsRecord) -> str:
+    """The record's data as written in a zone file."""
+    if record.type == "TXT":
+        return txt_rdata(record.value)
+    if not _SAFE_RDATA.match(record.value):
+        raise ValueError(f"refusing to write unexpected DNS data {record.value!r} ({record.type})")
+    return record.value
+
+
+def record_line(record: DnsRecord) -> str:
+    """One resource record in zone-file syntax, with an absolute owner name."""
+    return f"{record.name:<40} {record.ttl:>6} IN {record.type:<5} {rdata(record)}"
+
+
+# --------------------------------------------------------------------------
+# Which zone holds what
+
+
+def _under(name: str, domain: str) -> bool:
+    return name == domain or name.endswith("." + domain)
+
+
+def target_of(record: DnsRecord) -> str | None:
+    """The host name an MX, SRV or CNAME record points at; None for the null target."""
+    position = _TARGET_FIELD.get(record.type)
+    if position is None:
+        return None
+    fields = record.value.split()
+    if len(fields) <= position:
+        return None
+    target = fields[position].rstrip(".").lower()
+    return target or None
+
+
+@dataclass(frozen=True)
+class NameServers:
+    """The placeholder name servers of one family of nested zones."""
+
+    names: tuple[str, str]
+    home: str  # the zone that holds their (placeholder) addresses
+
+
+class Layout:
+    """How the design's domains nest, and the placeholder name servers of each zone.
+
+    A design may hold both example.org and corp.example.org. The planner puts
+    each record in the zone of the longest matching domain; for the parent
+    zone to pass ``-n fail``/``-m fail`` and to work once published, it must
+    delegate the child with NS records. All zones of one family share the
+    placeholder name servers of the topmost domain, as they usually share real
+    ones, so the delegation needs no glue.
+    """
+
+    def __init__(self, design: Design, plan: Plan) -> None:
+        self.domains = sorted(d.name for d in design.domains)
+        self.parent: dict[str, str | None] = {}
+        for domain in self.domains:
+            enclosing = [d for d in self.domains if d != domain and _under(domain, d)]
+            self.parent[domain] = max(enclosing, key=len) if enclosing else None
+        self.children = {
+            domain: [d for d in self.domains if self.parent[d] == domain] for domain in self.domains
+        }
+        used = self._used_names(design, plan)
+        self.servers: dict[str, NameServers] = {}
+        for domain in self.domains:
+            root = self.root(domain)
+            if root not in self.servers:
+                self.servers[root] = NameServers(self._free_labels(root, used), root)
+            self.servers[domain] = self.servers[root]
+        # Names with address records published in some zone file.
+        self.published = {
+            r.name.rstrip(".").lower()
+            for r in plan.dns
+            if r.type in ("A", "AAAA") and r.zone is not None and not r.placeholder
+        }
+
+    def root(self, domain: str) -> str:
+        while self.parent[domain] is not None:
+            domain = self.parent[domain]
+        return domain
+
+    def delegated(self, zone: str, name: str) -> str | None:
+        """The child zone of ``zone`` that ``name`` falls under, if it is delegated away."""
+        for child in self.children[zone]:
+            if _under(name, child):
+                return child
+        return None
+
+    @staticmethod
+    def _used_names(design: Design, plan: Plan) -> set[str]:
+        used = {r.name.rstrip(".").lower() for r in plan.dns}
+        used |= {t for r in plan.dns if (t := target_of(r))}
+        used |= {h.name for h in design.hosts} | {d.name for d in design.domains}
+        used |= {p.host for p in design.providers}
+        return used
+
+    @staticmethod
+    def _free_labels(root: str, used: set[str]) -> tuple[str, str]:
+        # A design host may well be called ns1.<domain>; the placeholders must
+        # never add a second, invented address to a real name.
+        candidates = list(NS_LABELS) + [(f"ns1-{i}", f"ns2-{i}") for i in range(2, 100)]
+        for first, second in candidates:
+            names = (f"{first}.{root}", f"{second}.{root}")
+            if not any(n in used for n in names):
+                return names
+        raise ValueError(f"no free placeholder name-server names under {root}")
+
+
+# --------------------------------------------------------------------------
+# Zone file
+
+
+def _section(record: DnsRecord) -> str:
+    name = record.name.lower()
+    if record.type == "MX":
+        return "mx"
+    if record.type in ("A", "AAAA"):
+        return "address"
+    if record.type == "TXT":
+        if record.value.startswith("v=spf1") or "._domainkey." in name or "_dmarc." in name:
+            return "auth"
+        if name.startswith(("_mta-sts.", "_smtp._tls.")):
+            return "transport"
+    if record.type == "SRV" or name.startswith("autoconfig."):
+        return "discovery"
+    return "other"
+
+
+def _why_unusable(record: DnsRecord, zone: str, plan: Plan, layout: Layout) -> str | None:
+    """Why an MX/SRV/CNAME record must stay commented out, or None when it can be published.
+
+    Its target must have address records (RFC 5321 §5.1 for MX, RFC 2782 for
+    SRV; ``named-checkzone -m fail`` refuses in-zone targets without them).
+    When the plan has none to give, the record is kept as a comment pointing
+    at the finding, rather than an address being invented.
+    """
+    target = target_of(record)
+    if target is None:
+        return None
+    if target in layout.published:
+        return None
+    is_our_host = plan.has_host(target)
+    in_zone = _under(target, zone) and layout.delegated(zone, target) is None
+    if not is_our_host and not in_zone:
+        return None  # someone else's host (a provider): its own zone answers for it
+    finding = next(
+        (f for f in plan.findings if f.code == "mx-without-address" and target in f.subjects),
+        None,
+    )
+    because = (
+        f"see the plan's finding {finding.code}: {one_line(finding.message)}"
+        if finding
+        else f"the design gives {target} no address, so no A/AAAA record can be published"
+    )
+    return f"{target} has no address record here; {because}"
+
+
+def _cname_conflict(record: DnsRecord, lines: list[DnsRecord], zone: str) -> str | None:
+    if record.type != "CNAME":
+        return None
+    others = [r for r in lines if r is not record and r.name.lower() == record.name.lower()]
+    if others or record.name.rstrip(".").lower() == zone:
+        return (
+            f"{record.name} also has other records, and a CNAME must stand alone "
+            "(RFC 1034 §3.6.2): publish the other records or the alias, not both"
+        )
+    return None
+
+
+def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = None) -> str:
+    """The whole zone file of one design domain."""
+    layout = layout or Layout(design, plan)
+    records = [r for r in plan.dns if r.zone == zone]
+    servers = layout.servers[zone]
+    origin = zone + "."
+    out: list[str] = [
+        f"; Zone file for {zone}, generated by Mail Architect",
+        f"; Design: {one_line(design.name)}",
+        ";",
+        "; Each record is preceded by why the plan wants it and how much it matters:",
+        ";   required     mail does not work, or is refused, without it",
+        ";   recommended  mail works without it, but is less trusted or less safe",
+        ";   optional     a convenience",
+        "; Records that only you can complete are written commented out with a FILL IN note.",
+        ";",
+        "; Check the file before you publish it:",
+        f";   named-checkzone {' '.join(CHECKZONE_FLAGS)} {zone} {zone}.zone",
+        "",
+        f"$ORIGIN {origin}",
+        f"$TTL {DEFAULT_TTL}",
+        "",
+        "; ---- Start of authority and name servers: PLACEHOLDERS ----",
+        "; Replace these with your real name servers and hostmaster address.",
+        f"; {servers.names[0]} and {servers.names[1]} are placeholders, not real servers.",
+        "; If your DNS provider writes the SOA and NS records for you, leave these",
+        "; lines out and enter only the records from the sections below.",
+        f"{origin:<40} {DEFAULT_TTL:>6} IN SOA   {servers.names[0]}. hostmaster.{zone}. (",
+        f"    {SERIAL} ; serial: a placeholder; raise it on every change (YYYYMMDDnn)",
+        "    3600       ; refresh: how often secondaries check for changes",
+        "    900        ; retry: how soon they try again after a failed check",
+        "    1209600    ; expire: when they stop answering without the primary",
+        "    3600 )     ; how long resolvers remember that a name does not exist",
+    ]
+    for ns in servers.names:
+        out.append(f"{origin:<40} {DEFAULT_TTL:>6} IN NS    {ns}.")
+    if servers.home == zone:
+        out.append("; Placeholder addresses from the documentation ranges (RFC 5737), so that the")
+        out.append(
+            "; file passes strict checks: replace them with your name servers' real addresses."
+        )
+        for ns, address in zip(servers.names, PLACEHOLDER_NS_ADDRESSES, strict=True):
+            out.append(f"{ns + '.':<40} {DEFAULT_TTL:>6} IN A     {address}")
+    else:
+        out.append(f"; The name servers' addresses are in the zone file dns/{servers.home}.zone.")
+
+    for child in layout.children[zone]:
+        out += [
+            "",
+            f"; ---- Delegation of {child} ----",
+            "; This domain of the design has its own zone file:",
+            f";   dns/{child}.zone",
+            "; These NS records hand its names over to that zone, so that records pointing",
+            "; at hosts under it (an MX, say) resolve. If you keep it inside this zone",
+            "; instead, delete these NS lines and add that file's records here.",
+        ]
+        for ns in layout.servers[child].names:
+            out.append(f"{child + '.':<40} {DEFAULT_TTL:>6} IN NS    {ns}.")
+
+    by_section: dict[str, list[DnsRecord]] = {}
+    for r in records:
+        by_section.setdefault(_section(r), []).append(r)
+    level_rank = {level: i for i, level in enumerate(LEVELS)}
+    for key, heading in SECTIONS:
+        section = sorted(
+            by_section.get(key, []), key=lambda r: (level_rank.get(r.level, 9), r.name, r.type)
+        )
+        if not section:
+            continue
+        out += ["", f"; ---- {heading} ----"]
+        for r in section:
+            out.append("")
+            out.append(f"; [{r.level}] {one_line(r.why)}")
+            problem = _why_unusable(r, zone, plan, layout) or _cname_conflict(r, records, zone)
+            if r.placeholder:
+                out.append(
+                    "; FILL IN: replace the value with your own, then remove the leading "
+                    '"; " to publish it.'
+                )
+                out.append("; " + record_line(r))
+            elif problem:
+                out.append(f"; NOT PUBLISHED: {one_line(problem).rstrip('.')}.")
+                out.append('; Remove the leading "; " once that is fixed.')
+                out.append("; " + record_line(r))
+            else:
+                out.append(record_line(r))
+
+    if any(r.name.lower().startswith("_mta-sts.") for r in records):
+        out += [
+            "",
+            "; ---- Still to add: the MTA-STS web host ----",
+            f"; Senders fetch https://mta-sts.{zone}/.well-known/mta-sts.txt, so the name",
+            f"; mta-sts.{zone} must point at the web server that serves the policy",
+            f"; (mta-sts/{zone}/mta-sts.txt in this bundle): add its A/AAAA or CNAME record.",
+        ]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------
+# Records that do not go into the design's zone files
+
+
+def _address_of_ptr(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    labels = name.rstrip(".").lower().split(".")
+    try:
+        if labels[-2:] == ["in-addr", "arpa"]:
+            return ipaddress.IPv4Address(".".join(reversed(labels[:-2])))
+        if labels[-2:] == ["ip6", "arpa"]:
+            digits = "".join(reversed(labels[:-2]))
+            return ipaddress.IPv6Address(":".join(digits[i : i + 4] for i in range(0, 32, 4)))
+    except ValueError:
+        return None
+    return None
+
+
+def _block_of(design: Design, address) -> str:
+    """The address block a PTR belongs to: the design network holding it, else a /24 or /48."""
+    for network in design.networks:
+        for cidr in network.cidrs:
+            block = ipaddress.ip_network(cidr)
+            if block.version == address.version and address in block:
+                return f"{block} (network {network.name})"
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def ptr_requests(design: Design, plan: Plan) -> str | None:
+    """The PTR records to ask each address block's owner for, or None when there are none."""
+    records = [r for r in plan.dns if r.type == "PTR" and r.zone is None]
+    if not records:
+        return None
+    blocks: dict[str, list[tuple[object, DnsRecord]]] = {}
+    for r in records:
+        address = _address_of_ptr(r.name)
+        block = _block_of(design, address) if address is not None else "other"
+        blocks.setdefault(block, []).append((address, r))
+    out = [
+        "Reverse DNS (PTR) records to request",
+        "",
+        "Reverse DNS for an address is set by whoever runs its address block: your",
+        "internet or hosting provider, usually through a support request or a control",
+        "panel. Send them the lines of each block below. Receivers check that the name",
+        "an address points back to has that same address (forward-confirmed reverse DNS).",
+    ]
+    for block in sorted(blocks):
+        out += ["", f"Address block {block}"]
+        for address, r in sorted(blocks[block], key=lambda item: (str(item[0]), item[1].name)):
+            out.append(f"  {address}  ->  {r.value}")
+            out.append(f"      record: {r.name} PTR {r.value}")
+            out.append(f"      why: {one_line(r.why)}")
+    return "\n".join(out) + "\n"
+
+
+def _internal_only(record: DnsRecord, plan: Plan) -> bool:
+    name = record.name.rstrip(".").lower()
+    # The planner leaves ``zone`` empty both for inside hosts (internal DNS)
+    # and for public names under none of the design's domains: the host's
+    # network tells them apart.
+    return plan.has_host(name) and plan.host(name).zone not in ("internet", "dmz")
+
+
+def internal_records(design: Design, plan: Plan) -> str | None:
+    """Records for the internal DNS only (inside hosts), or None when there are none."""
+    records = [
+        r for r in plan.dns if r.zone is None and r.type != "PTR" and _internal_only(r, plan)
+    ]
+    if not records:
+        return None
+    out = [
+        "; Records for your internal DNS only",
+        ";",
+        "; These hosts are not reachable from the internet, so their names belong in the",
+        "; DNS that your own networks use (a split-horizon view, or /etc/hosts), never in",
+        "; the public zone. The lines are in zone-file syntax with absolute names.",
+    ]
+    for r in records:
+        out += ["", f"; [{r.level}] {one_line(r.why)}", record_line(r)]
+    return "\n".join(out) + "\n"
+
+
+def other_zone_records(design: Design, plan: Plan) -> str | None:
+    """Public records for names under none of the design's domains, or None."""
+    records = [
+        r for r in plan.dns if r.zone is None and r.type != "PTR" and not _internal_only(r, plan)
+    ]
+    if not records:
+        return None
+    out = [
+        "; Public records for names outside this design's domains",
+        ";",
+        "; These names fall under no domain of the design, so no zone file here holds",
+        "; them. Publish them in the zone that does (ask whoever runs it).",
+    ]
+    for r in records:
+        out += ["", f"; [{r.level}] {one_line(r.why)}", record_line(r)]
+    return "\n".join(out) + "\n"

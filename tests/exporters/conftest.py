@@ -1,0 +1,131 @@
+"""Fixtures for the exporter tests: bundles written to disk, and the programs that read them.
+
+Exports are checked by the real programs (DESIGN.md), so these fixtures run
+them. When a program is missing the test is skipped with the package to
+install, except in CI (``CI=true``), where a missing program is a failure:
+bin/test installs them, so their absence means the setup broke.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from architect import examples
+from architect.core.exporters import bundle
+from architect.core.exporters.zone import CHECKZONE_FLAGS
+from architect.core.planner import plan as make_plan
+
+SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/sbin", "/usr/sbin", "/sbin"])
+
+
+def find_program(name: str, package: str) -> str:
+    """The program's path; skips the test when it is missing, or fails it in CI."""
+    found = shutil.which(name, path=SEARCH_PATH)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing: bin/test should have installed {package}")
+        pytest.skip(f"{name} is missing: apt-get install {package}")
+    return found
+
+
+@pytest.fixture(params=examples.slugs())
+def example(request):
+    """Each example design with its plan: ``(slug, design, plan)``."""
+    design = examples.load(request.param)
+    return request.param, design, make_plan(design)
+
+
+@pytest.fixture
+def write_bundle(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write bundle files under a fresh directory and return it."""
+    counter = iter(range(1_000_000))
+
+    def write(files: dict[str, str]) -> Path:
+        root = tmp_path / f"bundle-{next(counter)}"
+        for path, text in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # newline="" keeps the exact line endings (MTA-STS policies use CRLF).
+            target.write_text(text, encoding="utf-8", newline="")
+        return root
+
+    return write
+
+
+@pytest.fixture
+def export(write_bundle):
+    """Export a design's whole bundle to disk: ``(directory, files)``."""
+
+    def run(design, plan=None):
+        files = bundle(design, plan or make_plan(design))
+        return write_bundle(files), files
+
+    return run
+
+
+@pytest.fixture
+def named_checkzone() -> Callable[..., subprocess.CompletedProcess]:
+    """Run named-checkzone with the strict flags the README gives people."""
+    program = find_program("named-checkzone", "bind9-utils")
+
+    def run(domain: str, path: Path, *extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [program, *CHECKZONE_FLAGS, *extra, domain, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return run
+
+
+_TXT_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(\d{3}|.)")
+
+
+def _unescape(text: str) -> str:
+    raw = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        raw += text[pos : m.start()].encode("utf-8")
+        seq = m.group(1)
+        raw += bytes([int(seq)]) if seq.isdigit() else seq.encode("utf-8")
+        pos = m.end()
+    raw += text[pos:].encode("utf-8")
+    return raw.decode("utf-8")
+
+
+def txt_value(rdata: str) -> str:
+    """TXT record data (one or more quoted strings) as the one value receivers see."""
+    return "".join(_unescape(s) for s in _TXT_STRING.findall(rdata))
+
+
+@pytest.fixture
+def zone_records(named_checkzone) -> Callable[[str, Path], set[tuple[str, str, str]]]:
+    """The records BIND loads from a zone file, as ``(name, type, value)``.
+
+    Read from the canonical dump (``-o -``), so it is what a name server would
+    serve, not what the file seems to say: TXT strings are joined and
+    unescaped, names lower-cased.
+    """
+
+    def records(domain: str, path: Path) -> set[tuple[str, str, str]]:
+        result = named_checkzone(domain, path, "-o", "-")
+        assert result.returncode == 0, result.stdout + result.stderr
+        out = set()
+        for line in result.stdout.splitlines():
+            if not line.strip() or line.startswith(";"):
+                continue
+            name, _ttl, _class, rtype, rdata = line.split(None, 4)
+            value = txt_value(rdata) if rtype == "TXT" else " ".join(rdata.split())
+            out.add((name.lower(), rtype, value))
+        return out
+
+    return records
