@@ -8,6 +8,7 @@ bin/test installs them, so their absence means the setup broke.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from architect import examples
+from architect.core import design as model
 from architect.core.exporters import bundle
 from architect.core.exporters.zone import CHECKZONE_FLAGS
 from architect.core.planner import plan as make_plan
@@ -35,11 +37,70 @@ def find_program(name: str, package: str) -> str:
     return found
 
 
+@pytest.fixture
+def program() -> Callable[[str, str], str]:
+    """``program(name, package)``: the path of a program the test needs."""
+    return find_program
+
+
 @pytest.fixture(params=examples.slugs())
 def example(request):
     """Each example design with its plan: ``(slug, design, plan)``."""
     design = examples.load(request.param)
     return request.param, design, make_plan(design)
+
+
+# Text a person might type into the design: a record, a quote, a tag.
+EVIL = 'evil\n@ IN A 6.6.6.6 ; "quote" <script>'
+
+
+@pytest.fixture
+def evil_design():
+    """A valid design whose name and description try to inject records and markup."""
+    doc = {
+        "format": "mail-design",
+        "version": 1,
+        # The validator refuses a newline in the name, so the name carries the rest;
+        # the description may hold newlines.
+        "name": 'evil @ IN A 6.6.6.6 ; "quote" <script>',
+        "description": EVIL + "\n$INCLUDE /etc/passwd\n",
+        "domains": [{"name": "example.org"}],
+        "networks": [{"name": "net", "zone": "internet", "cidrs": ["192.0.2.0/24"]}],
+        "hosts": [
+            {
+                "name": "mail.example.org",
+                "network": "net",
+                "addresses": ["192.0.2.10"],
+                "stores_mailboxes": True,
+                "services": ["imap", "submission"],
+            }
+        ],
+        "policy": {"reports_to": "postmaster@example.org"},
+    }
+    design = model.load(doc)
+    # And past the validator too: the exporters themselves must hold against a raw newline.
+    return dataclasses.replace(design, name=EVIL + "\r\u2028$TTL 1")
+
+
+@pytest.fixture
+def doc_without_mx_address() -> dict:
+    """A design document whose only MX host has no address (finding mx-without-address)."""
+    return {
+        "format": "mail-design",
+        "version": 1,
+        "name": "MX without address",
+        "domains": [{"name": "example.org"}],
+        "networks": [{"name": "net", "zone": "internet"}],
+        "hosts": [
+            {
+                "name": "mail.example.org",
+                "network": "net",
+                "stores_mailboxes": True,
+                "services": ["imap", "submission"],
+            }
+        ],
+        "clients": [{"name": "laptops", "kind": "desktop", "network": "net"}],
+    }
 
 
 @pytest.fixture

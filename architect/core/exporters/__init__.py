@@ -18,9 +18,15 @@ from ..plan import Plan
 
 
 class Exporter:
-    """Base of every exporter: ``files`` yields (relative path, text) pairs."""
+    """Base of every exporter: ``files`` yields (relative path, text) pairs.
+
+    An exporter that describes the other files (the bundle's README) sets
+    ``needs_bundle``: ``bundle`` runs it after all the others and passes the
+    files so far as ``files(design, plan, bundle=...)``.
+    """
 
     name = ""
+    needs_bundle = False
 
     def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
         raise NotImplementedError
@@ -53,8 +59,10 @@ class PlanFile(Exporter):
 def bundle(design: Design, plan: Plan) -> dict[str, str]:
     """Every file of the export bundle, by path, in a stable order."""
     out: dict[str, str] = {}
-    for exporter in REGISTRY:
-        for path, text in exporter.files(design, plan):
+    # sorted() is stable: registration order holds within each group.
+    for exporter in sorted(REGISTRY, key=lambda e: e.needs_bundle):
+        extra = {"bundle": dict(sorted(out.items()))} if exporter.needs_bundle else {}
+        for path, text in exporter.files(design, plan, **extra):
             if path in out:
                 raise ValueError(f"two exporters write {path}")
             out[path] = text

@@ -1,0 +1,577 @@
+"""The bundle's ``README.md``: what to do with each file, in order.
+
+The README describes the other files, so it is written from them: it sets
+``needs_bundle`` and ``bundle()`` hands it every file the other exporters
+wrote. Whatever a new exporter adds shows up here (under "Other files" if no
+step knows it yet), and a file that was not written is never mentioned.
+
+Free text from the design (its name and description) and plan text that
+quotes it are escaped for Markdown and HTML before they go in, so nothing a
+person typed can add a heading, a link or a ``<script>`` to the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from ..design import CLIENT_KINDS, Design
+from ..plan import ClientPlan, Plan
+from . import Exporter, register
+from .zone import CHECKZONE_FLAGS, one_line
+
+# Postfix lookup tables that postmap must index, by map type; the others
+# (texthash, regexp, pcre, cidr, inline, static ...) are read as text.
+POSTFIX_INDEXED = ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm")
+_POSTFIX_MAP = re.compile(r"\b(" + "|".join(POSTFIX_INDEXED) + r"):([\w./-]+)")
+# File names that are Postfix lookup tables by convention, even when main.cf
+# does not name them in a form we recognise.
+POSTFIX_TABLE_NAMES = (
+    "access",
+    "canonical",
+    "generic",
+    "recipient_canonical",
+    "relay_domains",
+    "relay_recipients",
+    "relocated",
+    "sasl_passwd",
+    "sender_canonical",
+    "sender_login",
+    "sender_login_maps",
+    "sender_relay",
+    "tls_policy",
+    "transport",
+    "virtual",
+    "vmailbox",
+)
+# sendmail tables that makemap builds (cf/README, FEATURE sections).
+SENDMAIL_TABLES = (
+    "access",
+    "authinfo",
+    "domaintable",
+    "genericstable",
+    "mailertable",
+    "virtusertable",
+)
+SENDMAIL_CF = "/usr/share/sendmail/cf/m4/cf.m4"  # Debian's path (sendmail-cf package)
+
+KIND_TITLES = {
+    "desktop": "Desktop mail programs",
+    "mobile": "Phones and tablets",
+    "webmail": "Webmail",
+    "terminal": "Mail readers on a shell host",
+    "application": "Applications and scripts that send mail",
+    "device": "Devices (printers, scanners, appliances)",
+}
+
+
+@register
+class BundleReadme(Exporter):
+    """``README.md``: the deployment steps, written from the files of the bundle."""
+
+    name = "readme"
+    needs_bundle = True
+
+    def files(
+        self, design: Design, plan: Plan, bundle: Mapping[str, str] | None = None
+    ) -> Iterable[tuple[str, str]]:
+        yield "README.md", readme_text(design, plan, bundle or {})
+
+
+# --------------------------------------------------------------------------
+# Markdown escaping
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^([-+=#])")
+_MD_ORDERED = re.compile(r"^(\d+)([.)])")
+
+
+def md(text: str) -> str:
+    """Free text as inline Markdown that shows exactly what was typed.
+
+    Line breaks become spaces; ``<``, ``>`` and ``&`` become entities, so no
+    HTML gets through; the characters that make emphasis, code, links or
+    table cells are backslash-escaped, and so is anything at the start that
+    would read as a heading, list item or rule.
+    """
+    text = one_line(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(r"\\\1", text)
+    return _MD_ORDERED.sub(r"\1\\\2", text)
+
+
+def code(text: str) -> str:
+    """A name or command as a code span; anything that could end the span is escaped instead."""
+    if "`" in text or "\n" in text or "<" in text:
+        return md(text)
+    return f"`{text}`"
+
+
+def _blockquote(text: str) -> list[str]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [("> " + md(line)).rstrip() for line in lines]
+
+
+# --------------------------------------------------------------------------
+# The README
+
+
+def _host_dirs(files: Mapping[str, str], top: str) -> dict[str, list[str]]:
+    """``{host: [file names]}`` for paths ``<top>/<host>/<name>``."""
+    out: dict[str, list[str]] = {}
+    for path in files:
+        parts = path.split("/")
+        if len(parts) >= 3 and parts[0] == top:
+            out.setdefault(parts[1], []).append("/".join(parts[2:]))
+    return {host: sorted(names) for host, names in sorted(out.items())}
+
+
+def _domain_files(files: Mapping[str, str], top: str, name: str) -> list[str]:
+    return sorted(
+        path.split("/")[1]
+        for path in files
+        if path.startswith(top + "/") and path.count("/") == 2 and path.endswith("/" + name)
+    )
+
+
+def describe(path: str) -> str | None:
+    """What a bundle file is, in a few words; None for a file no step knows."""
+    parts = path.split("/")
+    fixed = {
+        "README.md": "this guide",
+        "design.json": "your design, to import into Mail Architect again",
+        "plan.json": "the plan: every decision with its reason",
+        "diagram.svg": "a diagram of the hosts and how mail flows between them",
+        "dns/ptr-requests.txt": "reverse DNS (PTR) records to ask your address provider for",
+        "dns/internal.txt": "records for your internal DNS only",
+        "dns/other-zones.txt": "public records for names outside your domains",
+    }
+    if path in fixed:
+        return fixed[path]
+    if len(parts) == 2 and parts[0] == "dns" and path.endswith(".zone"):
+        return f"the zone of {parts[1][: -len('.zone')]}"
+    if len(parts) >= 3 and parts[0] in ("postfix", "sendmail", "dovecot"):
+        program = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}[parts[0]]
+        return f"{program} configuration for {parts[1]}"
+    if len(parts) == 3 and parts[0] == "autoconfig" and parts[2] == "config-v1.1.xml":
+        return f"mail client settings for {parts[1]}"
+    if len(parts) == 3 and parts[0] == "mta-sts" and parts[2] == "mta-sts.txt":
+        return f"the MTA-STS policy of {parts[1]}"
+    return None
+
+
+def readme_text(design: Design, plan: Plan, files: Mapping[str, str]) -> str:
+    """The README of a bundle whose other files are ``files`` (path -> text)."""
+    all_paths = sorted({*files, "README.md"})
+    errors = [f for f in plan.findings if f.severity == "error"]
+    out: list[str] = [f"# Mail setup: {md(design.name)}", ""]
+    if design.description.strip():
+        out += [*_blockquote(design.description.strip()), ""]
+    out += [
+        "These files set up the mail system of this design. Mail Architect generated them",
+        "from `design.json`; `plan.json` holds every decision with its reason. Work through",
+        "the steps in order: DNS comes first because everything else relies on names that",
+        "resolve.",
+        "",
+        "Anything marked **PLACEHOLDER** or **FILL IN** in a file is something only you",
+        "know (a name server, a key, a password or a certificate path): it is never",
+        "invented as if it were real, so replace it before you go live.",
+        "",
+    ]
+    if errors:
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        out += [
+            f"**Before you start:** the plan reports {count}. Fix them in the design",
+            "first (see [step 6](#6-the-diagram-and-the-findings)); until then some of these",
+            "files are incomplete.",
+            "",
+        ]
+    out += ["## Contents", "", "| File | What it is |", "|---|---|"]
+    for path in all_paths:
+        out.append(f"| {code(path)} | {md(describe(path) or 'see Other files below')} |")
+    out.append("")
+    out += _dns_steps(design, plan, files)
+    out += _mailbox_steps(plan, files)
+    out += _mta_steps(plan, files)
+    out += _client_steps(design, plan, files)
+    out += _mta_sts_steps(design, plan, files)
+    out += _diagram_and_findings(plan, files)
+    others = [p for p in all_paths if describe(p) is None]
+    if others:
+        out += [
+            "## Other files",
+            "",
+            "No step above covers these yet; each says in its first lines what it is for.",
+            "",
+        ]
+        out += [f"- {code(p)}" for p in others]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _dns_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str]:
+    zones = sorted(p for p in files if p.startswith("dns/") and p.endswith(".zone"))
+    out = ["## 1. DNS", "", "### Publish the zone records", ""]
+    if not zones:
+        return [*out, "This bundle has no zone files.", ""]
+    out += ["Each domain of the design has a whole zone file:", ""]
+    for path in zones:
+        domain = path[len("dns/") : -len(".zone")]
+        out.append(f"- {code(path)}: the records for {code(domain)}")
+    flags = " ".join(CHECKZONE_FLAGS)
+    out += [
+        "",
+        "Every record is preceded by a comment that says why it is there and whether it",
+        "is required, recommended or optional. Check a file before you publish it",
+        "(`named-checkzone` comes with BIND, in Debian's `bind9-utils` package):",
+        "",
+        "```sh",
+        *(f"named-checkzone {flags} {p[len('dns/') : -len('.zone')]} {p}" for p in zones),
+        "```",
+        "",
+        "It prints `OK` for a good file. Then:",
+        "",
+        "- The SOA and NS records at the top are **placeholders**: replace them with your",
+        "  real name servers (or leave them out if your DNS provider writes them for you),",
+        "  and raise the serial number whenever you change the zone.",
+        "- If your DNS provider has a web form instead of zone files, enter the records of",
+        "  each section by hand: name, type, value and TTL are all on the record's line.",
+    ]
+    if any(r.placeholder for r in plan.dns if r.zone is not None):
+        out += [
+            "- Records marked **FILL IN** (the DKIM key) are commented out: put in the value",
+            "  your software gives you, then remove the leading `; ` to publish them.",
+        ]
+    if any("; NOT PUBLISHED:" in files[p] for p in zones):
+        out += [
+            "- Records marked **NOT PUBLISHED** point at a host the design gives no address;",
+            "  they are commented out until the design gives it one (see the findings).",
+        ]
+    if any(len(p.split("/")) == 2 and "; ---- Delegation of" in files[p] for p in zones):
+        out += [
+            "- Where one domain of the design lies inside another, the outer zone delegates",
+            "  the inner one with NS records; both zone files must be published.",
+        ]
+    out += [
+        "",
+        "Once published, `dig +short MX <domain>` and `dig +short TXT <domain>` should show",
+        "the new records.",
+        "",
+    ]
+    if "dns/ptr-requests.txt" in files:
+        out += [
+            "### Ask for reverse DNS (PTR)",
+            "",
+            "Reverse DNS is set by whoever runs each address block, usually your internet or",
+            "hosting provider. Send them the lines of `dns/ptr-requests.txt`: receivers",
+            "distrust mail from an address whose reverse name does not lead back to it.",
+            "",
+        ]
+    if "dns/internal.txt" in files:
+        out += [
+            "### Internal DNS",
+            "",
+            "`dns/internal.txt` holds the names of hosts that only your own networks reach.",
+            "Put them in your internal DNS (or `/etc/hosts`), never in the public zone.",
+            "",
+        ]
+    if "dns/other-zones.txt" in files:
+        out += [
+            "### Names outside your domains",
+            "",
+            "`dns/other-zones.txt` holds public records for names under none of your",
+            "domains: ask whoever runs those zones to publish them.",
+            "",
+        ]
+    return out
+
+
+def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
+    out = ["## 2. The mailbox store (Dovecot)", ""]
+    stores = [
+        (d.name, d.mailbox_host, d.mailbox_at_provider) for d in plan.domains if d.mailbox_host
+    ]
+    if stores:
+        out += ["Where the mailboxes of each domain live:", ""]
+        for domain, where, at_provider in stores:
+            if at_provider:
+                provider = plan.provider(where)
+                host = f" ({code(provider.host)})" if provider else ""
+                out.append(f"- {code(domain)}: at the provider {md(where)}{host}")
+            else:
+                out.append(f"- {code(domain)}: on {code(where)}")
+        out.append("")
+    hosts = _host_dirs(files, "dovecot")
+    if not hosts:
+        return [*out, "This bundle has no Dovecot files.", ""]
+    for host, names in hosts.items():
+        out += [f"### Dovecot on {code(host)}", "", "Copy the files to the host:", ""]
+        out += [f"- {code(f'dovecot/{host}/{n}')} to {code(f'/etc/dovecot/{n}')}" for n in names]
+        conf = f"dovecot/{host}/dovecot.conf"
+        out += ["", "Check and apply:", "", "```sh"]
+        if conf in files:
+            out += ["# before copying, from this folder", f"doveconf -c {conf} -n"]
+        out += [
+            "# on the host, after copying: prints the settings, or what is wrong",
+            "doveconf -n",
+            "systemctl reload dovecot",
+            "```",
+            "",
+        ]
+    return out
+
+
+def _postfix_tables(host: str, names: list[str], files: Mapping[str, str]):
+    """(destination per file, table-building commands) for one Postfix host."""
+    directory = f"postfix/{host}/"
+    main = files.get(directory + "main.cf", "")
+    refs: dict[str, tuple[str, str, bool]] = {}  # file name -> (map type, path, is alias)
+    for param, value in _postfix_params(main):
+        for kind, path in _POSTFIX_MAP.findall(value):
+            full = path if path.startswith("/") else f"/etc/postfix/{path}"
+            alias = param in ("alias_maps", "alias_database")
+            refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, alias))
+    for kind, path in _POSTFIX_MAP.findall(files.get(directory + "master.cf", "")):
+        full = path if path.startswith("/") else f"/etc/postfix/{path}"
+        refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, False))
+    destinations: dict[str, str] = {}
+    commands: list[str] = []
+    for name in names:
+        base = name.rsplit("/", 1)[-1]
+        if base in refs:
+            kind, full, alias = refs[base]
+            destinations[name] = full
+            commands.append(f"{'postalias' if alias else 'postmap'} {kind}:{full}")
+        else:
+            destinations[name] = f"/etc/postfix/{name}"
+            if base in POSTFIX_TABLE_NAMES or base.endswith(".map"):
+                commands.append(f"postmap /etc/postfix/{name}")
+    return destinations, commands
+
+
+def _postfix_params(main_cf: str) -> list[tuple[str, str]]:
+    """main.cf as (name, value) pairs, continuation lines joined (postconf(5))."""
+    params: list[tuple[str, str]] = []
+    for line in main_cf.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and params:
+            name, value = params[-1]
+            params[-1] = (name, value + " " + line.strip())
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            params.append((name.strip(), value.strip()))
+    return params
+
+
+def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
+    out = ["## 3. The mail transfer agents", ""]
+    postfix = _host_dirs(files, "postfix")
+    sendmail = _host_dirs(files, "sendmail")
+    if not postfix and not sendmail:
+        out += ["This bundle has no Postfix or sendmail files.", ""]
+    for host, names in postfix.items():
+        destinations, commands = _postfix_tables(host, names, files)
+        out += [f"### Postfix on {code(host)}", "", "Copy the files to the host:", ""]
+        out += [f"- {code(f'postfix/{host}/{n}')} to {code(destinations[n])}" for n in names]
+        out.append("")
+        if any(n.rsplit("/", 1)[-1] == "sasl_passwd" for n in names):
+            out += [
+                "`sasl_passwd` holds a password: fill it in, and keep the file readable by",
+                "root only (`chmod 600`).",
+                "",
+            ]
+        out += ["Check, build the lookup tables, and apply:", "", "```sh"]
+        out += [
+            "# before copying, from this folder: must print no warning",
+            f"postconf -c postfix/{host} -n >/dev/null",
+            "# on the host, after copying",
+            "postconf -n >/dev/null",
+            *commands,
+            "postfix check",
+            "postfix reload",
+            "```",
+            "",
+        ]
+    for host, names in sendmail.items():
+        out += [f"### sendmail on {code(host)}", "", "Copy the files to the host:", ""]
+        out += [f"- {code(f'sendmail/{host}/{n}')} to {code(f'/etc/mail/{n}')}" for n in names]
+        out += ["", "Build the configuration and the tables, then restart:", "", "```sh"]
+        for name in names:
+            base = name.rsplit("/", 1)[-1]
+            if base.endswith(".mc"):
+                cf = name[: -len(".mc")] + ".cf"
+                out.append(f"m4 {SENDMAIL_CF} /etc/mail/{name} > /etc/mail/{cf}")
+            elif base in SENDMAIL_TABLES:
+                out.append(f"makemap hash /etc/mail/{name} < /etc/mail/{name}")
+            elif base == "aliases":
+                out.append("newaliases")
+        out += ["systemctl restart sendmail", "```", ""]
+        out += [
+            f"`m4` must print no `*** ERROR` (on other systems {code(SENDMAIL_CF)} lives",
+            "elsewhere: it is sendmail's `cf/m4/cf.m4`).",
+            "",
+        ]
+    skipped = [h.name for h in plan.hosts if h.mta in ("exim", "opensmtpd") and h.roles]
+    if skipped:
+        out += [
+            "No files are generated for Exim or OpenSMTPD; set these hosts up by hand from",
+            "their roles in `plan.json`: " + ", ".join(code(h) for h in skipped) + ".",
+            "",
+        ]
+    return out
+
+
+def _send_cell(plan: Plan, c: ClientPlan) -> tuple[str, str]:
+    if c.send_via is None:
+        return "cannot send (see the findings)", "–"
+    if c.send_protocol == "sendmail-command":
+        return f"the `sendmail` command on {code(c.send_via)}", "–"
+    via = _server_name(plan, c.send_via)
+    auth = ", password" if c.send_auth else ", no password"
+    return via, f"{c.send_port} {md(c.send_security or 'none')}{auth}"
+
+
+def _read_cell(plan: Plan, c: ClientPlan) -> tuple[str, str]:
+    if c.read_via is None:
+        return "–", "–"
+    if c.read_protocol == "local":
+        return f"locally on {code(c.read_via)}", "–"
+    protocol = (c.read_protocol or "").upper()
+    via = f"{protocol} on {_server_name(plan, c.read_via)}"
+    return via, f"{c.read_port} {md(c.read_security or 'none')}"
+
+
+def _server_name(plan: Plan, via: str) -> str:
+    provider = plan.provider(via)
+    if provider is not None:
+        return f"{code(provider.host)} (provider {md(provider.name)})"
+    return code(via)
+
+
+def _username(c: ClientPlan) -> str:
+    if c.username == "full address":
+        return f"the full address (user@{md(c.domain)})"
+    return md(c.username or "–")
+
+
+def _client_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str]:
+    out = ["## 4. Mail clients", ""]
+    autoconfig = _domain_files(files, "autoconfig", "config-v1.1.xml")
+    out += ["### Automatic set-up", ""]
+    if autoconfig:
+        out += [
+            "Thunderbird and many other mail programs set themselves up from a small file",
+            "when a person types their address. Serve each file over HTTPS at both addresses",
+            "(with `Content-Type: text/xml`):",
+            "",
+        ]
+        for domain in autoconfig:
+            path = f"autoconfig/{domain}/config-v1.1.xml"
+            where = (
+                f"`https://autoconfig.{domain}/mail/config-v1.1.xml` and "
+                f"`https://{domain}/.well-known/autoconfig/mail/config-v1.1.xml`"
+            )
+            out.append(f"- {code(path)}: {where}")
+        out += [
+            "",
+            "The name `autoconfig.<domain>` must point at the web server that serves the file;",
+            "the zone files carry that record where the plan has a public web host for it.",
+            "",
+        ]
+    else:
+        out += ["No domain has servers the design can name for automatic set-up.", ""]
+    out += ["### Settings for each kind of client", ""]
+    if not plan.clients:
+        return [*out, "The design lists no clients.", ""]
+    out += [
+        "For people who set up their mail program by hand, and for the programs and",
+        "devices that cannot use automatic set-up:",
+        "",
+    ]
+    for kind in CLIENT_KINDS:
+        clients = [c for c in plan.clients if c.kind == kind]
+        if not clients:
+            continue
+        out += [
+            f"#### {KIND_TITLES.get(kind, kind)}",
+            "",
+            "| Client | How many | Domain | Sends through | Port, security | Reads from "
+            "| Port, security | User name |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in clients:
+            send, send_port = _send_cell(plan, c)
+            read, read_port = _read_cell(plan, c)
+            out.append(
+                f"| {md(c.name)} | {c.count} | {code(c.domain)} | {send} | {send_port} "
+                f"| {read} | {read_port} | {_username(c)} |"
+            )
+        out.append("")
+    return out
+
+
+def _mta_sts_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str]:
+    out = ["## 5. MTA-STS", ""]
+    policies = _domain_files(files, "mta-sts", "mta-sts.txt")
+    if not policies:
+        reason = (
+            "MTA-STS is off in the design's policy."
+            if design.policy.mta_sts == "none"
+            else "No domain of the design receives mail through MX hosts of its own."
+        )
+        return [*out, reason, ""]
+    out += [
+        "MTA-STS tells other mail servers to send to your MX hosts only over verified TLS.",
+        f"The policy is in **{md(design.policy.mta_sts)}** mode. For each domain:",
+        "",
+    ]
+    for domain in policies:
+        out.append(
+            f"- {code(f'mta-sts/{domain}/mta-sts.txt')}: serve it at "
+            f"`https://mta-sts.{domain}/.well-known/mta-sts.txt`"
+        )
+    out += [
+        "",
+        "1. Point `mta-sts.<domain>` at a web server (an A/AAAA or CNAME record) with a",
+        "   valid certificate for that name, and serve the file as `text/plain`.",
+        "2. Only then publish the `_mta-sts` TXT record from the zone file: senders that see",
+        "   it fetch the policy, and its `id` tells them when the policy has changed.",
+        "3. Every MX host named in the policy needs a certificate for its own name.",
+        "4. When the MX hosts or the mode change, export again and replace both the policy",
+        "   file and the TXT record: the new `id` makes senders fetch the new policy.",
+    ]
+    if design.policy.mta_sts == "testing":
+        out += [
+            "5. In testing mode failures are only reported (to the TLS-RPT address, if set);",
+            "   switch the design to enforce once the reports show no failures.",
+        ]
+    out.append("")
+    return out
+
+
+def _diagram_and_findings(plan: Plan, files: Mapping[str, str]) -> list[str]:
+    out = ["## 6. The diagram and the findings", ""]
+    if "diagram.svg" in files:
+        out += [
+            "`diagram.svg` shows the hosts, the networks they sit on and how mail flows",
+            "between them; open it in a web browser.",
+            "",
+        ]
+    groups = (
+        ("error", "Errors: fix these first"),
+        ("warning", "Warnings"),
+        ("info", "Notes"),
+    )
+    if not plan.findings:
+        return [*out, "The plan has no findings.", ""]
+    for severity, title in groups:
+        found = [f for f in plan.findings if f.severity == severity]
+        if not found:
+            continue
+        out += [f"### {title}", ""]
+        for f in found:
+            out.append(f"- **{md(f.code)}**: {md(f.message)} (explained at {code(f.learn)})")
+        out.append("")
+    return out
