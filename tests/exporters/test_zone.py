@@ -285,3 +285,20 @@ def test_it_gives_the_same_bytes_for_the_same_design():
     first = zone_files(examples.load("multi-domain"))
     second = zone_files(examples.load("multi-domain"))
     assert first == second
+
+
+def test_it_holds_back_a_cname_at_a_name_that_has_other_records(named_checkzone, zone_records):
+    # BIND refuses a CNAME beside other data. The planner can produce one: a web
+    # host called autoconfig.<domain> gets its address and the autoconfig CNAME.
+    design = examples.load("solo-server")
+    plan = make_plan(design)
+    alias = DnsRecord(
+        "mail.example.org.", "CNAME", "www.example.org.", "a test", "optional", "", "example.org"
+    )
+    plan = dataclasses.replace(plan, dns=(*plan.dns, alias))
+    files = zone_files(design, plan)
+    check_zones(design, plan, files, named_checkzone, zone_records)
+    text = files["dns/example.org.zone"]
+    held_back = next(line for line in text.splitlines() if line.startswith("; NOT PUBLISHED:"))
+    assert "mail.example.org. also has other records" in held_back
+    assert "; " + record_line(alias) in text

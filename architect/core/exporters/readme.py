@@ -245,8 +245,9 @@ def _dns_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str
         ]
     if any("; NOT PUBLISHED:" in files[p] for p in zones):
         out += [
-            "- Records marked **NOT PUBLISHED** point at a host the design gives no address;",
-            "  they are commented out until the design gives it one (see the findings).",
+            "- Records marked **NOT PUBLISHED** cannot work as the plan stands (most often they",
+            "  point at a host the design gives no address); the note above each says why.",
+            "  They stay commented out until that is fixed in the design.",
         ]
     if any(len(p.split("/")) == 2 and "; ---- Delegation of" in files[p] for p in zones):
         out += [

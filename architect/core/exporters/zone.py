@@ -375,7 +375,8 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
         for r in section:
             out.append("")
             out.append(f"; [{r.level}] {one_line(r.why)}")
-            problem = _why_unusable(r, zone, plan, layout) or _cname_conflict(r, records, zone)
+            problems = (_why_unusable(r, zone, plan, layout), _cname_conflict(r, records, zone))
+            problem = "; and ".join(one_line(p).rstrip(".") for p in problems if p)
             if r.placeholder:
                 out.append(
                     "; FILL IN: replace the value with your own, then remove the leading "
@@ -383,7 +384,7 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
                 )
                 out.append("; " + record_line(r))
             elif problem:
-                out.append(f"; NOT PUBLISHED: {one_line(problem).rstrip('.')}.")
+                out.append(f"; NOT PUBLISHED: {problem}.")
                 out.append('; Remove the leading "; " once that is fixed.')
                 out.append("; " + record_line(r))
             else:
