@@ -159,3 +159,10 @@ def test_it_lists_the_errors_and_warnings_with_their_messages(doc_without_mx_add
 def test_it_says_when_mta_sts_is_off():
     text = readme_of(examples.load("hosted-mailboxes"))
     assert "## 5. MTA-STS\n\nMTA-STS is off in the design's policy." in text
+
+
+def test_it_says_where_each_domains_mailboxes_live():
+    text = readme_of(examples.load("multi-domain"))
+    assert "- `example.com`: on `mx.example.com`" in text
+    assert "- `example-shop.com`: an alias of `example.com`, delivered to its mailboxes" in text
+    assert "parked-example.org`:" not in text.split("## 2.", 1)[1].split("## 3.", 1)[0]

@@ -290,13 +290,16 @@ def _dns_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str
 
 def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     out = ["## 2. The mailbox store (Dovecot)", ""]
-    stores = [
-        (d.name, d.mailbox_host, d.mailbox_at_provider) for d in plan.domains if d.mailbox_host
-    ]
+    stores = [d for d in plan.domains if d.mailbox_host]
     if stores:
         out += ["Where the mailboxes of each domain live:", ""]
-        for domain, where, at_provider in stores:
-            if at_provider:
+        for d in stores:
+            domain, where = d.name, d.mailbox_host
+            if d.alias_of:
+                out.append(
+                    f"- {code(domain)}: an alias of {code(d.alias_of)}, delivered to its mailboxes"
+                )
+            elif d.mailbox_at_provider:
                 provider = plan.provider(where)
                 host = f" ({code(provider.host)})" if provider else ""
                 out.append(f"- {code(domain)}: at the provider {md(where)}{host}")
