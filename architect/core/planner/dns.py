@@ -73,8 +73,13 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
     for h in ctx.sorted_hosts():
         if h.sends_direct:
             mail_hosts.setdefault(h.name, "it sends mail to the internet under this name")
-        if h.roles & {"submission", "imap", "pop3", "webmail"} and h.zone in PUBLIC:
+        if h.roles & {"submission", "imap", "pop3", "webmail"}:
             mail_hosts.setdefault(h.name, "clients connect to it by this name")
+        # Hosts that others relay through or pass mail to must resolve, if only inside.
+        if h.relayhost_target in ctx.hosts:
+            mail_hosts.setdefault(h.relayhost_target, "other hosts relay through it by this name")
+        for target in h.transport_target.values():
+            mail_hosts.setdefault(target, "gateways pass mail to it by this name")
 
     for name in sorted(mail_hosts):
         _addresses(ctx, r, ctx.hosts[name], mail_hosts[name])
@@ -140,9 +145,10 @@ def _sending_domains(ctx: Context) -> set[str]:
 
 
 def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
+    """A/AAAA records: public addresses of public hosts in the public zone, the rest inside."""
     for address in h.host.addresses:
         rtype = "AAAA" if ":" in address else "A"
-        if h.zone in PUBLIC:
+        if h.zone in PUBLIC and is_public_address(address):
             r.add(
                 h.name,
                 rtype,
@@ -152,12 +158,17 @@ def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
                 learn("transport", "mx-records"),
             )
         else:
+            where = (
+                "it is not reachable from the internet"
+                if h.zone not in PUBLIC
+                else "a private address has no meaning outside; publish the public address "
+                "that the firewall forwards to it instead"
+            )
             r.add(
                 h.name,
                 rtype,
                 address,
-                f"the address of {h.name} for internal DNS only: it is not reachable "
-                "from the internet",
+                f"the address of {h.name} for internal DNS only: {where}",
                 "optional",
                 learn("transport", "mx-records"),
                 zone=None,
@@ -183,7 +194,6 @@ def _ptr(ctx: Context, r: _Records, h: HostState) -> None:
 
 def _spf(ctx: Context, r: _Records, domain: str) -> None:
     terms: list[str] = []
-    lookups = 0
     notes: list[str] = []
     soft = False
     for h in r.egress:
@@ -192,7 +202,6 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
             terms += [("ip6:" if ":" in a else "ip4:") + a for a in public]
         else:
             terms.append(f"a:{h.name}")
-            lookups += 1
     providers = []
     where = ctx.mailbox.get(domain)
     if r.smarthost_used:
@@ -202,11 +211,9 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
     for p in providers:
         if p.spf_include:
             terms.append(f"include:{p.spf_include}")
-            lookups += 1
             notes.append(f"include:{p.spf_include} covers the servers of {p.name}")
         else:
             terms.append(f"a:{p.host}")
-            lookups += 1
             soft = True
             ctx.find(
                 "warning",
@@ -217,6 +224,10 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
                 [domain, p.name],
                 learn("trust", "spf"),
             )
+    terms = list(dict.fromkeys(terms))  # two providers may share one include
+    notes = list(dict.fromkeys(notes))
+    # ip4:/ip6: cost nothing; a: and include: each cost a DNS lookup (RFC 7208 §4.6.4).
+    lookups = sum(t.startswith(("a:", "include:")) for t in terms)
     if lookups > SPF_LOOKUP_LIMIT:
         ctx.find(
             "error",
@@ -342,7 +353,10 @@ def _srv(ctx: Context, r: _Records, domain: str) -> None:
                 link,
             )
     web = r.webmail or (store if store.zone in PUBLIC else None)
-    if web is not None:
+    name = f"autoconfig.{domain}"
+    # A CNAME may not sit beside other records, nor point at itself.
+    taken = name in ctx.hosts or any(key[0] == name + "." for key in r.items)
+    if web is not None and not taken:
         r.add(
             f"autoconfig.{domain}",
             "CNAME",

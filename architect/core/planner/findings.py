@@ -65,6 +65,26 @@ def plan_findings(ctx: Context) -> None:
                     [h.name],
                     learn("transport", "mx-records"),
                 )
+        if h.roles & {"submission", "imap", "pop3", "webmail"} and h.zone in PUBLIC:
+            if not h.host.addresses:
+                ctx.find(
+                    "warning",
+                    "service-host-without-address",
+                    f"Clients connect to {h.name}, but the design gives it no address: its "
+                    "address record, and the SRV and autoconfig records that point at it, "
+                    "cannot be published.",
+                    [h.name],
+                    learn("trust", "autoconfig"),
+                )
+            elif not public and not h.roles & {"mx", "backup-mx", "gateway"}:
+                ctx.find(
+                    "warning",
+                    "service-host-private-address",
+                    f"Clients outside connect to {h.name}, but its addresses are private; "
+                    "publish the public address the firewall forwards to it.",
+                    [h.name],
+                    learn("trust", "autoconfig"),
+                )
         if "backup-mx" in h.roles and h.host.addresses and not public and h.zone == "dmz":
             ctx.find(
                 "warning",
