@@ -289,6 +289,7 @@ class _Node:
     traced: bool = False
     notes: list[str] = field(default_factory=list)  # what a traced message does here
     names: list[str] = field(default_factory=list)  # plan names this node stands for
+    beside: str | None = None  # id of the host this node is drawn next to
 
 
 @dataclass
@@ -576,6 +577,7 @@ def _detailed(plan: Plan, link) -> _Scene:
                 continue
             host = scene.nodes[scene.by_name[f.source]]
             store = scene.add("mailbox", host.lane, host.network, host.slot + 1, "mailboxes")
+            store.beside = host.id
             store.details.append(_delivery_format(plan.host(f.source).delivery))
             store.tooltip.append(f"the mailbox store on {f.source}")
             scene.stores[f.source] = store.id
@@ -642,9 +644,9 @@ def _client_node(scene: _Scene, plan: Plan, where: str, name: str | None, batch)
     total = sum(c.count for c in batch)
     if where == "host":
         host = scene.nodes[scene.by_name[name]]
-        lane, network, slot = host.lane, host.network, host.slot + 1
+        lane, network, slot, beside = host.lane, host.network, host.slot + 1, host.id
     else:
-        lane, network, slot = _lane_of_zone(where), name, _client_slot(where)
+        lane, network, slot, beside = _lane_of_zone(where), name, _client_slot(where), None
     if len(batch) == 1:
         title = first.name + (f" × {first.count:,}" if first.count > 1 else "")
         kind = "client"
@@ -652,6 +654,7 @@ def _client_node(scene: _Scene, plan: Plan, where: str, name: str | None, batch)
         title = f"{len(batch)} {first.kind} groups × {total:,}"
         kind = "clients"
     node = scene.add(kind, lane, network, slot, title, count=total)
+    node.beside = beside
     on_host = f" on {name}" if where == "host" and kind == "client" else ""
     node.details.append(first.kind + on_host)
     for c in batch[:12]:
@@ -761,10 +764,11 @@ def _summary(plan: Plan, *, by_zone: bool) -> _Scene:
         total = sum(c.count for c in members)
         if where == "host":
             group = scene.nodes[host_node]
-            lane, network, slot = group.lane, group.network, group.slot + 1
+            lane, network, slot, beside = group.lane, group.network, group.slot + 1, group.id
         else:
-            lane, network, slot = _lane_of_zone(where), None, _client_slot(where)
+            lane, network, slot, beside = _lane_of_zone(where), None, _client_slot(where), None
         node = scene.add("clients", lane, network, slot, f"{kind} × {total:,}", count=total)
+        node.beside = beside
         node.details.append(f"{len(members):,} client groups")
         node.tooltip.append(", ".join(c.name for c in members[:20]))
         node.marks = _count_marks([m for c in members for m in marks.get(c.name, [])])
@@ -924,7 +928,7 @@ def _emit(scene: _Scene) -> graphviz.Digraph:
                 labeljust="l",
             )
             networks = by_lane[lane]
-            for node in networks.get(None, []):
+            for node in _beside_their_hosts(networks.get(None, [])):
                 _emit_node(c, node, tracing)
             for i, network in enumerate(sorted(n for n in networks if n is not None)):
                 with c.subgraph(name=f"cluster_{lane}_net{i}") as n:
@@ -948,7 +952,7 @@ def _emit(scene: _Scene) -> graphviz.Digraph:
                         fontcolor=MUTED,
                         margin="10",
                     )
-                    for node in networks[network]:
+                    for node in _beside_their_hosts(networks[network]):
                         _emit_node(n, node, tracing)
     for node in loose:
         _emit_node(g, node, tracing)
@@ -970,6 +974,25 @@ def _emit(scene: _Scene) -> graphviz.Digraph:
         _emit_edge(g, scene, edge, tracing)
     _emit_legend(g, scene, slots[used[-1]][0])
     return g
+
+
+def _beside_their_hosts(nodes: list[_Node]) -> list[_Node]:
+    """Nodes in declaration order, each host followed by what sits beside it.
+
+    Graphviz starts from the order nodes are declared when it orders a column,
+    so declaring a host's programs and mailboxes right after it keeps their
+    edges short and uncrossed.
+    """
+    attached: dict[str, list[_Node]] = defaultdict(list)
+    for node in nodes:
+        if node.beside:
+            attached[node.beside].append(node)
+    ordered = []
+    for node in nodes:
+        if not node.beside:
+            ordered.append(node)
+            ordered += attached.pop(node.id, [])
+    return ordered + [n for rest in attached.values() for n in rest]
 
 
 def _graph_label(scene: _Scene) -> str:
