@@ -16,9 +16,10 @@ with ``dir=back``), which keeps the lanes straight.
 
 Safety: node ids are synthetic (``n1``, ``n2``...), never user text, because a
 colon in an id means a port and IPv6 addresses would break the graph. Every
-piece of user text goes through ``_plain`` (``graphviz.escape``) or ``_html``
-(entity escaping) before it reaches DOT, and ``render`` runs ``dot`` with a
-time limit, since ``graphviz.pipe()`` has none.
+piece of user text goes through ``_html`` (entities, for HTML-like labels),
+``_lines`` (tooltips) or ``_plain`` (``graphviz.escape``) before it reaches
+DOT, and ``render`` runs ``dot`` with a time limit, since ``graphviz.pipe()``
+has none.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ MAX_NODES = 150
 MAX_SUMMARY_NODES = 60
 # Lines of MX records listed in the DNS note before "... and N more".
 MAX_DNS_LINES = 8
+# Kinds of finding listed on a node before "and N more".
+MAX_MARK_LINES = 4
 # Flows described one by one in the SVG <desc> for screen readers.
 MAX_DESC_FLOWS = 40
 RENDER_TIMEOUT = 5.0
@@ -112,6 +115,8 @@ ROLE_STAGE = {
     "webmail": "access",
 }
 ROLE_BADGE = {
+    "mx": "MX",
+    "backup-mx": "backup MX",
     "gateway": "gateway",
     "filter": "filter",
     "hub": "hub",
@@ -279,7 +284,6 @@ class _Node:
     network: str | None
     slot: int
     title: str
-    count: int = 1
     badges: list[tuple[str, str]] = field(default_factory=list)  # (text, stage)
     details: list[str] = field(default_factory=list)
     tooltip: list[str] = field(default_factory=list)
@@ -288,7 +292,6 @@ class _Node:
     idle: bool = False  # a host with no mail role: drawn faded
     traced: bool = False
     notes: list[str] = field(default_factory=list)  # what a traced message does here
-    names: list[str] = field(default_factory=list)  # plan names this node stands for
     beside: str | None = None  # id of the host this node is drawn next to
 
 
@@ -319,7 +322,6 @@ class _Scene:
     networks: dict[str, str] = field(default_factory=dict)  # network -> lane
     network_marks: dict[str, list[_Mark]] = field(default_factory=dict)
     trace: Trace | None = None
-    notes: list[str] = field(default_factory=list)
 
     def add(self, kind: str, lane: str | None, network: str | None, slot: int, title: str, **kw):
         node = _Node(f"n{len(self.nodes) + 1}", kind, lane, network, slot, title, **kw)
@@ -330,13 +332,11 @@ class _Scene:
 
     def name(self, name: str, node: _Node) -> None:
         self.by_name[name] = node.id
-        node.names.append(name)
 
     def end(self, name: str) -> _Node:
         """The node for a flow or hop end; a plan that names nothing gets a visible stray."""
         if name in self.by_name:
             return self.nodes[self.by_name[name]]
-        self.notes.append(f'a flow end names nothing in the plan: "{name}"')
         node = self.add("stray", None, None, SLOT["client"], f"? {name}")
         node.tooltip.append(f"{name}: not a host, client or provider of this plan")
         self.name(name, node)
@@ -451,16 +451,17 @@ def _lane_of_zone(zone: str) -> str:
     return zone if zone in ("internet", "remote", "dmz", "internal") else "clients"
 
 
-def _flow_label(stage_protocol: str, port: int | None, auth: bool, tls: str) -> str:
+def _flow_label(protocol: str, port: int | None, auth: bool, tls: str) -> str:
     """``submission 587 STARTTLS+AUTH``, ``SMTP 25 (STARTTLS)``, ``LMTP 24``, ``IMAP 993 TLS``."""
-    text = PROTOCOL_NAME.get(stage_protocol, stage_protocol)
+    text = PROTOCOL_NAME.get(protocol, protocol)
     if port:
         text += f" {port}"
     security = []
     if tls == "required":
         # Implicit TLS on the dedicated ports; STARTTLS on the plain ones.
         security.append("TLS" if port in (465, 993, 995, 443) else "STARTTLS")
-    if auth and stage_protocol not in ("imap", "pop3", "https"):
+    # Reading always takes a login; the label says AUTH where sending requires it.
+    if auth and protocol not in ("imap", "pop3", "https"):
         security.append("AUTH")
     if security:
         text += " " + "+".join(security)
@@ -487,23 +488,7 @@ def _detailed(plan: Plan, link) -> _Scene:
     marks = _marks(plan)
     prefs = _mx_preferences(plan)
 
-    internet = scene.add("internet", "internet", None, SLOT["internet"], "Internet")
-    internet.details.append("other mail servers")
-    internet.tooltip.append("The rest of the internet: other domains' mail servers")
-    scene.name(INTERNET, internet)
-    _dns_node(scene, plan, marks)
-
-    for p in plan.providers:
-        text, stage = PROVIDER_BADGE.get(p.kind, (p.kind, "transport"))
-        node = scene.add("provider", "internet", None, SLOT["provider"], p.name)
-        node.badges.append((text, stage))
-        if p.host in prefs and p.kind != "backup_mx":
-            node.badges.insert(0, (f"MX {prefs[p.host][0]}", "transport"))
-        elif p.host in prefs:
-            node.badges[0] = (f"backup MX {prefs[p.host][-1]}", "transport")
-        node.details.append(f"{p.host}:{p.port}")
-        node.tooltip.append(f"{p.name}: outside provider ({text}) at {p.host}, port {p.port}")
-        scene.name(p.name, node)
+    _outside(scene, plan, marks, prefs)
 
     hosts_with_programs = set()
     for c in plan.clients:
@@ -536,7 +521,6 @@ def _detailed(plan: Plan, link) -> _Scene:
             network,
             _host_slot(zone),
             f"{len(members):,} {what} on {network}",
-            count=len(members),
         )
         if roles:
             node.badges.append(("null client", "transport"))
@@ -600,6 +584,27 @@ def _detailed(plan: Plan, link) -> _Scene:
     return scene
 
 
+def _outside(scene: _Scene, plan: Plan, marks, prefs: dict[str, list[int]]) -> None:
+    """The internet end, the DNS note and the outside providers: the internet lane."""
+    internet = scene.add("internet", "internet", None, SLOT["internet"], "Internet")
+    internet.details.append("other mail servers")
+    internet.tooltip.append("The rest of the internet: other domains' mail servers")
+    scene.name(INTERNET, internet)
+    _dns_node(scene, plan, marks)
+    for p in plan.providers:
+        text, stage = PROVIDER_BADGE.get(p.kind, (p.kind, "transport"))
+        node = scene.add("provider", "internet", None, SLOT["provider"], p.name)
+        node.badges.append((text, stage))
+        if p.host in prefs and p.kind == "backup_mx":
+            node.badges[0] = (f"backup MX {prefs[p.host][-1]}", "transport")
+        elif p.host in prefs:
+            node.badges.insert(0, (f"MX {prefs[p.host][0]}", "transport"))
+        node.details.append(f"{p.host}:{p.port}")
+        node.tooltip.append(f"{p.name}: outside provider ({text}) at {p.host}, port {p.port}")
+        node.marks = marks.get(p.name, [])
+        scene.name(p.name, node)
+
+
 def _delivery_format(delivery: str | None) -> str:
     if not delivery:
         return ""
@@ -653,7 +658,7 @@ def _client_node(scene: _Scene, plan: Plan, where: str, name: str | None, batch)
     else:
         title = f"{len(batch)} {first.kind} groups × {total:,}"
         kind = "clients"
-    node = scene.add(kind, lane, network, slot, title, count=total)
+    node = scene.add(kind, lane, network, slot, title)
     node.beside = beside
     on_host = f" on {name}" if where == "host" and kind == "client" else ""
     node.details.append(first.kind + on_host)
@@ -707,17 +712,7 @@ def _summary(plan: Plan, *, by_zone: bool) -> _Scene:
     scene = _Scene(plan, summary="zone" if by_zone else "network")
     marks = _marks(plan)
 
-    internet = scene.add("internet", "internet", None, SLOT["internet"], "Internet")
-    internet.details.append("other mail servers")
-    scene.name(INTERNET, internet)
-    _dns_node(scene, plan, marks)
-    for p in plan.providers:
-        text, stage = PROVIDER_BADGE.get(p.kind, (p.kind, "transport"))
-        node = scene.add("provider", "internet", None, SLOT["provider"], p.name)
-        node.badges.append((text, stage))
-        node.tooltip.append(f"{p.name}: outside provider ({text}) at {p.host}")
-        node.marks = marks.get(p.name, [])
-        scene.name(p.name, node)
+    _outside(scene, plan, marks, _mx_preferences(plan))
 
     groups: dict[str, list[HostPlan]] = defaultdict(list)
     for h in plan.hosts:
@@ -735,13 +730,12 @@ def _summary(plan: Plan, *, by_zone: bool) -> _Scene:
             None if by_zone else key,
             _host_slot(zone),
             title,
-            count=len(members),
         )
         roles = Counter(r for h in members for r in h.roles)
         idle = sum(1 for h in members if not h.roles)
         node.details = [
             ", ".join(
-                f"{n:,} {ROLE_BADGE.get(r, r) if r not in ('mx', 'backup-mx') else r.upper()}"
+                f"{n:,} {ROLE_BADGE.get(r, r)}"
                 for r, n in sorted(roles.items(), key=lambda kv: ROLE_ORDER.index(kv[0]))
             )
         ]
@@ -767,7 +761,7 @@ def _summary(plan: Plan, *, by_zone: bool) -> _Scene:
             lane, network, slot, beside = group.lane, group.network, group.slot + 1, group.id
         else:
             lane, network, slot, beside = _lane_of_zone(where), None, _client_slot(where), None
-        node = scene.add("clients", lane, network, slot, f"{kind} × {total:,}", count=total)
+        node = scene.add("clients", lane, network, slot, f"{kind} × {total:,}")
         node.beside = beside
         node.details.append(f"{len(members):,} client groups")
         node.tooltip.append(", ".join(c.name for c in members[:20]))
@@ -932,26 +926,7 @@ def _emit(scene: _Scene) -> graphviz.Digraph:
                 _emit_node(c, node, tracing)
             for i, network in enumerate(sorted(n for n in networks if n is not None)):
                 with c.subgraph(name=f"cluster_{lane}_net{i}") as n:
-                    label = f"network {_html(network)}"
-                    color = "#AEB6BD"
-                    marks = scene.network_marks.get(network, [])
-                    for m in marks:
-                        mark = _font(f"⚠ {_html(m.code)}", color=MARK_COLOR[m.severity])
-                        label += f"<BR/>{mark}"
-                        color = MARK_COLOR[m.severity]
-                    n.attr(
-                        label=f"<{label}>",
-                        tooltip=_lines(
-                            [f"network {network}"] + [f"{m.severity}: {m.message}" for m in marks]
-                        ),
-                        style="dashed,rounded",
-                        color=color,
-                        penwidth="2" if marks else "1",
-                        fillcolor="",
-                        fontsize="10",
-                        fontcolor=MUTED,
-                        margin="10",
-                    )
+                    n.attr(**_network_attrs(network, scene.network_marks.get(network, [])))
                     for node in _beside_their_hosts(networks[network]):
                         _emit_node(n, node, tracing)
     for node in loose:
@@ -974,6 +949,26 @@ def _emit(scene: _Scene) -> graphviz.Digraph:
         _emit_edge(g, scene, edge, tracing)
     _emit_legend(g, scene, slots[used[-1]][0])
     return g
+
+
+def _network_attrs(network: str, marks: list[_Mark]) -> dict[str, str]:
+    """A network's box inside its lane: dashed, marked when a finding names it."""
+    label = f"network {_html(network)}"
+    color = "#AEB6BD"
+    for severity, code in list(dict.fromkeys((m.severity, m.code) for m in marks))[:MAX_MARK_LINES]:
+        label += f"<BR/>{_font(f'⚠ {_html(code)}', color=MARK_COLOR[severity])}"
+        color = MARK_COLOR[severity]
+    messages = [f"{m.severity}: {m.message}" for m in marks[:10]]
+    return {
+        "label": f"<{label}>",
+        "tooltip": _lines([f"network {network}", *messages]),
+        "style": "dashed,rounded",
+        "color": color,
+        "penwidth": "2" if marks else "1",
+        "fontsize": "10",
+        "fontcolor": MUTED,
+        "margin": "10",
+    }
 
 
 def _beside_their_hosts(nodes: list[_Node]) -> list[_Node]:
@@ -1061,16 +1056,24 @@ def _emit_node(g: graphviz.Digraph, node: _Node, tracing: bool) -> None:
             rows.append(_row(_font(_html(line), size=9, color=muted)))
     for note in node.notes:
         rows.append(_row(_font(f"<B>{_html(note)}</B>", size=10, color=TRACE_EXTRA_COLOR)))
-    for m in node.marks:
-        color = FADED_TEXT if faded and tracing else MARK_COLOR.get(m.severity, MARK_COLOR["error"])
-        rows.append(_row(_font(f"<B>⚠ {_html(m.code)}</B>", size=9, color=color)))
+    # One line per kind of finding, so a node named in many stays a node.
+    kinds = Counter((m.severity, m.code) for m in node.marks)
+    for (severity, code), n in list(kinds.items())[:MAX_MARK_LINES]:
+        color = FADED_TEXT if faded and tracing else MARK_COLOR[severity]
+        text = f"⚠ {code}" + (f" ×{n:,}" if n > 1 else "")
+        rows.append(_row(_font(f"<B>{_html(text)}</B>", size=9, color=color)))
+    if len(kinds) > MAX_MARK_LINES:
+        more = f"⚠ and {len(kinds) - MAX_MARK_LINES} more kinds of finding"
+        rows.append(_row(_font(_html(more), size=9, color=muted)))
     attrs["label"] = (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         + "".join(rows)
         + "</TABLE>>"
     )
-    tooltip = list(node.tooltip)
-    tooltip += [f"{m.severity}: {m.code}: {m.message}" for m in node.marks]
+    messages = list(dict.fromkeys(f"{m.severity}: {m.code}: {m.message}" for m in node.marks))
+    tooltip = node.tooltip + messages[:10]
+    if len(messages) > 10:
+        tooltip.append(f"… and {len(messages) - 10} more findings")
     attrs["tooltip"] = graphviz.nohtml(_shorten(_lines(tooltip)))
 
     shape, style, fill = {
@@ -1128,7 +1131,6 @@ def _emit_edge(g: graphviz.Digraph, scene: _Scene, edge: _Edge, tracing: bool) -
         if edge.steps:
             attrs["penwidth"] = str(float(look["penwidth"]) + 2.2)
             attrs["fontsize"] = "10"
-            attrs["label"] = graphviz.nohtml(attrs["label"])
         else:
             attrs.update(color=FADED, fontcolor=FADED_TEXT, penwidth="1")
     attrs["labeltooltip"] = attrs["tooltip"]
@@ -1163,7 +1165,7 @@ def _emit_legend(g: graphviz.Digraph, scene: _Scene, slot_node: str) -> None:
             f"{_font(_html(STAGE_MEANING[stage] + note), color=look['text'])}</TD></TR>"
         )
     notes = [
-        ("⚠", "an error or warning about it (red border)"),
+        ("⚠", "an error (red border) or warning (orange) about it"),
         ("(STARTTLS)", "TLS offered, not required"),
         ("×30", "how many clients or hosts a node stands for"),
     ]

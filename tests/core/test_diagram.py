@@ -18,7 +18,7 @@ import pytest
 from architect import examples
 from architect.core import diagram
 from architect.core.design import load
-from architect.core.plan import ClientPlan, Flow, Plan
+from architect.core.plan import ClientPlan, Finding, Flow, Plan
 from architect.core.planner import plan as make_plan
 from architect.core.trace import trace
 
@@ -176,14 +176,14 @@ def many_servers(networks: int, per_network: int) -> Plan:
     """Public hosts that each hold the mailboxes of their own domain: nothing aggregates."""
     nets, hosts, domains = [], [], []
     for n in range(networks):
-        nets.append({"name": f"site{n}", "zone": "internet", "cidrs": [f"198.18.{n}.0/24"]})
+        nets.append({"name": f"site{n}", "zone": "internet", "cidrs": [f"2001:db8:{n}::/48"]})
         for i in range(per_network):
             name = f"mail{i}.site{n}.example"
             hosts.append(
                 {
                     "name": name,
                     "network": f"site{n}",
-                    "addresses": [f"198.18.{n}.{i + 1}"],
+                    "addresses": [f"2001:db8:{n}::{i + 1:x}"],
                     "stores_mailboxes": True,
                 }
             )
@@ -533,6 +533,18 @@ def test_it_marks_what_errors_and_warnings_are_about():
     assert staff.attr("color") == diagram.MARK_COLOR["warning"]
     # The domain named in the warning is marked on the DNS note.
     assert "⚠ null-mx-sender" in dot.node_with("DNS: MX records").text
+
+
+def test_it_lists_each_kind_of_finding_once_on_a_node():
+    plan = example("solo-server")
+    host = plan.hosts[0].name
+    many = tuple(
+        Finding("warning", f"code-{i % 6}", f"message {i}", (host,), "/learn/") for i in range(30)
+    )
+    text = drawn(dataclasses.replace(plan, findings=many)).node_with(host).text
+    assert text.count("⚠ code-0 ×5") == 1
+    assert "⚠ code-3" in text and "⚠ code-4" not in text
+    assert "⚠ and 2 more kinds of finding" in text
 
 
 def test_it_does_not_mark_notes():
