@@ -502,10 +502,11 @@ def _detailed(plan: Plan, link) -> _Scene:
         outgoing[f.source].append((f.stage, f.target, f.protocol, f.port))
     groups: dict[tuple, list[HostPlan]] = defaultdict(list)
     singles: list[HostPlan] = []
+    # Only hosts that say nothing on their own fold: plain null clients, and hosts
+    # with no mail role; a host with a finding or programs on it stays visible.
+    apart = hosts_with_programs | set(marks)
     for h in plan.hosts:
-        # Only hosts that say nothing on their own fold: plain null clients, and hosts
-        # with no mail role; a host with a finding or programs on it stays visible.
-        if set(h.roles) <= {"null-client"} and h.name not in hosts_with_programs | set(marks):
+        if set(h.roles) <= {"null-client"} and h.name not in apart:
             key = (h.network, h.zone, h.mta, tuple(h.roles), tuple(sorted(outgoing[h.name])))
             groups[key].append(h)
         else:
