@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "architect",
     "architect.web",
+    "architect.learn",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

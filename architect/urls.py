@@ -17,7 +17,7 @@ def _not_built(namespace: str, *routes: tuple[str, str]):
 # path("learn/", include("architect.learn.urls")) with app_name = "learn" in that module,
 # keeping these names so that reverse("learn:index") in templates and tests still works.
 PLACEHOLDERS = [
-    path("learn/", _not_built("learn", ("", "index"), ("<slug:chapter>/", "chapter"))),
+    path("learn/", include("architect.learn.urls")),
     path("examples/", _not_built("examples", ("", "index"), ("<slug:slug>/", "detail"))),
     path(
         "designs/",
