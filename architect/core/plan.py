@@ -160,6 +160,10 @@ class ClientPlan:
     read_port: int | None
     read_security: str | None
     username: str | None  # the form of the login name
+    # Where the client sits: its network and zone, or the host it runs on.
+    network: str | None = None
+    zone: str | None = None
+    host: str | None = None
 
 
 @dataclass(frozen=True)

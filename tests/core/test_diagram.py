@@ -245,22 +245,8 @@ def test_it_puts_programs_beside_the_host_they_run_on():
     assert "terminal on shell.cs.example.edu" in mutt.text
 
 
-def test_it_puts_remote_clients_in_the_remote_lane_when_the_plan_places_them():
-    # The plan's ClientPlan does not name a network yet; when it does, the diagram uses it.
-    @dataclass(frozen=True)
-    class PlacedClient(ClientPlan):
-        network: str | None = None
-        zone: str | None = None
-
-    plan = example("department-hub")
-    where = {"staff-laptops": ("roaming", "remote"), "staff-desktops": ("dept-lan", "internal")}
-    clients = tuple(
-        PlacedClient(**dataclasses.asdict(c), network=where[c.name][0], zone=where[c.name][1])
-        if c.name in where
-        else c
-        for c in plan.clients
-    )
-    dot = drawn(dataclasses.replace(plan, clients=clients))
+def test_it_puts_clients_in_the_lane_of_the_network_they_sit_on():
+    dot = drawn(example("department-hub"))
     laptops = dot.node_with("staff-laptops")
     assert laptops.clusters[0] == "cluster_lane_remote"
     desktops = dot.node_with("staff-desktops")
@@ -268,9 +254,9 @@ def test_it_puts_remote_clients_in_the_remote_lane_when_the_plan_places_them():
     assert dot.cluster_label(desktops.clusters[1]).strip() == "network dept-lan"
 
 
-def test_it_puts_clients_without_a_known_network_in_their_own_lane():
+def test_it_puts_roaming_clients_in_the_remote_lane():
     dot = drawn(example("solo-server"))
-    assert dot.node_with("laptops × 8").clusters == ("cluster_lane_clients",)
+    assert dot.node_with("laptops × 8").clusters[0] == "cluster_lane_remote"
 
 
 # -- what nodes say --------------------------------------------------------------

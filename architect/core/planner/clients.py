@@ -21,7 +21,20 @@ def plan_clients(ctx: Context) -> list[ClientPlan]:
     for c in sorted(ctx.design.clients, key=lambda c: c.name):
         send = _sending(ctx, c)
         read = _reading(ctx, c)
-        plans.append(ClientPlan(c.name, c.kind, c.count, c.domain, *send, *read))
+        zone, network = client_place(ctx, c)
+        plans.append(
+            ClientPlan(
+                c.name,
+                c.kind,
+                c.count,
+                c.domain,
+                *send,
+                *read,
+                network=network,
+                zone=zone,
+                host=c.host,
+            )
+        )
     return plans
 
 

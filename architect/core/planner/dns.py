@@ -234,7 +234,8 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
             "spf-too-many-lookups",
             f"The SPF record of {domain} needs {lookups} DNS lookups; receivers stop at "
             f"{SPF_LOOKUP_LIMIT} and treat the record as broken (RFC 7208 §4.6.4). Give the "
-            "sending hosts addresses so they can be listed as ip4:/ip6:.",
+            "sending hosts their public addresses so they can be listed as ip4:/ip6:, or "
+            "send through fewer hosts.",
             [domain],
             learn("trust", "spf"),
         )
