@@ -18,7 +18,7 @@ import pytest
 from architect import examples
 from architect.core import diagram
 from architect.core.design import load
-from architect.core.plan import ClientPlan, Finding, Flow, Plan
+from architect.core.plan import Finding, Flow, Plan
 from architect.core.planner import plan as make_plan
 from architect.core.trace import trace
 
