@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "architect",
     "architect.web",
     "architect.learn",
+    "architect.designs",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +89,11 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be used: {error}") from error
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in pages (architect/accounts); a visitor needs no account to design.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "designs:index"
+LOGOUT_REDIRECT_URL = "home"
 
 CACHES = {"default": parse_cache_url(env_str("DJANGO_CACHE_URL", "locmem://"))}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from architect.designs import urls as designs_urls
 from architect.web import views
 
 
@@ -18,19 +19,10 @@ def _not_built(namespace: str, *routes: tuple[str, str]):
 # keeping these names so that reverse("learn:index") in templates and tests still works.
 PLACEHOLDERS = [
     path("learn/", include("architect.learn.urls")),
-    path("examples/", _not_built("examples", ("", "index"), ("<slug:slug>/", "detail"))),
-    path(
-        "designs/",
-        _not_built(
-            "designs",
-            ("", "index"),
-            ("new", "new"),
-            ("import", "import"),
-            ("<int:pk>/", "detail"),
-            ("<int:pk>/<path:rest>", "part"),
-        ),
-    ),
-    path("s/", _not_built("share", ("<str:token>/", "detail"))),
+    path("examples/", include((designs_urls.examples_patterns, "examples"))),
+    path("designs/", include("architect.designs.urls")),
+    path("s/", include((designs_urls.share_patterns, "share"))),
+    path("accounts/", include("architect.accounts.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,1 @@
+"""Stored designs: one design document per row, its revisions, owners and share links."""

@@ -1,0 +1,417 @@
+"""Everything a page shows about one design document, worked out lazily from its plan.
+
+Pages, htmx partials and file downloads read the same ``Analysis``: the design (through
+``core.design.load``), its plan, the export bundle, and the explanations, DNS tables, config
+files and client settings assembled from them. Nothing here decides anything about mail: it
+only arranges what the planner and the exporters said.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from architect.core import design as core_design
+from architect.core import plan as plan_model
+from architect.core.exporters import bundle as make_bundle
+from architect.core.plan import DnsRecord, Flow, Plan
+from architect.core.planner import plan as make_plan
+
+log = logging.getLogger(__name__)
+
+SEVERITY_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
+SEVERITY_WORDS["info"] = ("note", "notes")
+
+# Files of a host's configuration folder, in words.
+FILE_EXPLANATIONS = {
+    "main.cf": "Postfix's main settings: the host's name, the domains it accepts, who may "
+    "relay through it and where it sends mail. Install as /etc/postfix/main.cf.",
+    "master.cf": "Which Postfix services run and on which ports (25 for other servers, 587 "
+    "and 465 for your own people). Install as /etc/postfix/master.cf.",
+    "virtual": "A Postfix lookup table of addresses and where they go. Install in "
+    "/etc/postfix/ and run postmap on it.",
+    "vmailbox": "A Postfix lookup table of the mailboxes this host stores. Install in "
+    "/etc/postfix/ and run postmap on it.",
+    "transport": "A Postfix lookup table saying which host each domain is passed on to. "
+    "Install in /etc/postfix/ and run postmap on it.",
+    "relay_recipients": "A Postfix lookup table of the addresses that exist behind this "
+    "host, so it refuses unknown ones instead of bouncing them later (backscatter).",
+    "sasl_passwd": "The user name and password for the smarthost: fill in the marked "
+    "placeholder, keep the file private (chmod 600) and run postmap on it.",
+    "sendmail.mc": "sendmail's configuration source: build sendmail.cf from it with m4.",
+    "access": "sendmail's access table: which networks may relay through this host. Build "
+    "it with makemap.",
+    "local-host-names": "The names sendmail delivers locally. Install as "
+    "/etc/mail/local-host-names.",
+    "users": "Dovecot's list of mail users: fill in the marked password placeholders.",
+    "dovecot.conf": "Dovecot's settings: the IMAP or POP3 listeners, where mailboxes are kept "
+    "and how mail is handed over (LMTP).",
+}
+PROGRAMS = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}
+
+SECTIONS = (
+    ("injection", "How new mail gets in", "Programs and devices hand new messages to a server."),
+    ("outbound", "How mail leaves", "Mail for other organisations goes out to their MX hosts."),
+    ("inbound", "How mail arrives", "Other organisations' servers look up your MX records."),
+    ("delivery", "Where mail is stored", "The last server files each message in a mailbox."),
+    ("access", "How people read it", "Mail programs fetch messages from the mailbox store."),
+)
+
+
+def count_words(errors: int, warnings: int, notes: int) -> str:
+    """ "1 error, 3 warnings, 2 notes"."""
+    words = [SEVERITY_WORDS[s] for s in ("error", "warning", "info")]
+    counts = (errors, warnings, notes)
+    return ", ".join(
+        f"{n} {one if n == 1 else many}" for n, (one, many) in zip(counts, words, strict=True)
+    )
+
+
+@dataclass
+class Explanation:
+    text: str
+    learn: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    items: list[Explanation] = field(default_factory=list)
+
+
+@dataclass
+class DnsRow:
+    record: DnsRecord
+    name: str  # relative to the zone: "@" for the apex
+    priority: str = ""
+    weight: str = ""
+    port: str = ""
+    value: str = ""
+
+
+@dataclass
+class Zone:
+    name: str
+    rows: list[DnsRow]
+    text: str | None  # dns/<zone>.zone from the bundle
+    url: str = ""
+
+
+@dataclass
+class BundleFile:
+    path: str
+    name: str
+    text: str
+    explanation: str
+    slug: str
+    url: str = ""
+
+
+@dataclass
+class HostFiles:
+    host: str
+    roles: tuple[str, ...]
+    programs: list[tuple[str, list[BundleFile]]]
+
+
+@dataclass
+class ClientRow:
+    name: str
+    kind: str
+    count: int
+    domain: str
+    send: str
+    send_server: str
+    send_port: str
+    send_security: str
+    read: str
+    read_server: str
+    read_port: str
+    read_security: str
+    username: str
+
+
+class Analysis:
+    """One design document and everything derived from it, computed on first use."""
+
+    def __init__(self, document: Any, file_url: Callable[[str], str] | None = None) -> None:
+        self.document = document
+        self._file_url = file_url or (lambda path: "")
+
+    # -- the design and its plan -------------------------------------------------
+
+    @cached_property
+    def problems(self) -> list[core_design.Problem]:
+        """Why the stored document is not a valid design (empty when it is)."""
+        try:
+            self.design  # noqa: B018
+        except core_design.DesignError as exc:
+            return list(exc.problems)
+        return []
+
+    @cached_property
+    def design(self) -> core_design.Design:
+        return core_design.load(self.document)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @cached_property
+    def plan(self) -> Plan:
+        return make_plan(self.design)
+
+    @cached_property
+    def design_json(self) -> str:
+        if self.ok:
+            return core_design.dumps(self.design)
+        return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
+
+    @cached_property
+    def plan_text(self) -> str:
+        return plan_model.to_text(self.plan)
+
+    @cached_property
+    def plan_json(self) -> str:
+        return plan_model.dumps(self.plan)
+
+    @cached_property
+    def _bundle(self) -> tuple[dict[str, str], str | None]:
+        try:
+            return make_bundle(self.design, self.plan), None
+        except Exception:
+            # An exporter bug must not take the page down; the plan is still shown.
+            log.exception("the export bundle of %r failed", self.design.name)
+            return {}, "The configuration files could not be written for this design."
+
+    @property
+    def files(self) -> dict[str, str]:
+        return self._bundle[0]
+
+    @property
+    def files_error(self) -> str | None:
+        return self._bundle[1]
+
+    # -- findings -------------------------------------------------------------------
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        findings = self.plan.findings
+        return {
+            "errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings),
+            "notes": sum(f.severity == "info" for f in findings),
+        }
+
+    @cached_property
+    def findings_summary(self) -> str:
+        return count_words(self.counts["errors"], self.counts["warnings"], self.counts["notes"])
+
+    # -- "How mail moves here" ----------------------------------------------------
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        plan = self.plan
+        out = {key: Section(key, title, intro) for key, title, intro in SECTIONS}
+        for domain, records in plan.mx:
+            if records and records[0].host == ".":
+                out["inbound"].items.append(
+                    Explanation(
+                        f"{domain} receives no mail: it publishes a null MX (RFC 7505).",
+                        "/learn/topologies/#null-mx",
+                    )
+                )
+            for m in records:
+                if m.host != ".":
+                    out["inbound"].items.append(
+                        Explanation(
+                            f"MX {m.preference} for {domain}: {m.host}, {m.why}.",
+                            "/learn/transport/#mx-records",
+                        )
+                    )
+        for f in plan.flows:
+            out[self._section_of(f)].items.append(Explanation(_sentence(f.why), f.learn))
+        return [s for s in out.values() if s.items]
+
+    @staticmethod
+    def _section_of(f: Flow) -> str:
+        if f.stage != "transport":
+            return f.stage
+        # Transport that carries named domains brings mail in; the rest takes it out.
+        return "inbound" if f.domains else "outbound"
+
+    @cached_property
+    def host_reasons(self) -> list[tuple[str, tuple[str, ...], list[Explanation]]]:
+        """Per host: its roles, and why it has each of them."""
+        return [
+            (
+                h.name,
+                h.roles,
+                [
+                    Explanation(f"{r.subject.replace('_', ' ')}: {_sentence(r.why)}", r.learn)
+                    for r in h.reasons
+                ],
+            )
+            for h in self.plan.hosts
+        ]
+
+    # -- DNS -----------------------------------------------------------------------
+
+    @cached_property
+    def zones(self) -> list[Zone]:
+        by_zone: dict[str, list[DnsRow]] = {}
+        # Required records first, as a DNS provider's form is filled in: then by name.
+        rank = {level: i for i, level in enumerate(plan_model.LEVELS)}
+        records = sorted(self.plan.dns, key=lambda r: (rank.get(r.level, 9), r.name, r.type))
+        for record in records:
+            if record.zone is None:
+                continue
+            by_zone.setdefault(record.zone, []).append(_dns_row(record, record.zone))
+        out = []
+        for name, rows in by_zone.items():
+            path = f"dns/{name}.zone"
+            text = self.files.get(path)
+            out.append(Zone(name, rows, text, self._file_url(path) if text is not None else ""))
+        return out
+
+    @cached_property
+    def elsewhere(self) -> list[DnsRow]:
+        """Records outside the design's zones (PTR): asked of whoever holds the addresses."""
+        return [_dns_row(r, None) for r in self.plan.dns if r.zone is None]
+
+    # -- files ---------------------------------------------------------------------
+
+    @cached_property
+    def host_files(self) -> list[HostFiles]:
+        """The configuration files of each host, MTA first, then Dovecot."""
+        grouped: dict[str, dict[str, list[BundleFile]]] = {}
+        for path, text in self.files.items():
+            parts = path.split("/")
+            if len(parts) >= 3 and parts[0] in PROGRAMS:
+                programs = grouped.setdefault(parts[1], {})
+                programs.setdefault(parts[0], []).append(self._bundle_file(path, text))
+        order = list(PROGRAMS)
+        out = []
+        for host, programs in sorted(grouped.items()):
+            roles = self.plan.host(host).roles if self.plan.has_host(host) else ()
+            ordered = sorted(programs.items(), key=lambda kv: order.index(kv[0]))
+            out.append(HostFiles(host, roles, [(PROGRAMS[k], files) for k, files in ordered]))
+        return out
+
+    @cached_property
+    def all_files(self) -> list[BundleFile]:
+        return [self._bundle_file(path, text) for path, text in self.files.items()]
+
+    def _bundle_file(self, path: str, text: str) -> BundleFile:
+        name = path.rsplit("/", 1)[-1]
+        explanation = FILE_EXPLANATIONS.get(name) or _describe(path) or ""
+        slug = "file-" + "".join(ch if ch.isalnum() else "-" for ch in path)
+        return BundleFile(path, name, text, explanation, slug, self._file_url(path))
+
+    # -- client settings --------------------------------------------------------------
+
+    @cached_property
+    def clients_by_kind(self) -> list[tuple[str, list[ClientRow]]]:
+        plan = self.plan
+        kinds: dict[str, list[ClientRow]] = {}
+        for c in plan.clients:
+            kinds.setdefault(c.kind, []).append(
+                ClientRow(
+                    name=c.name,
+                    kind=c.kind,
+                    count=c.count,
+                    domain=c.domain,
+                    send=_protocol_words(c.send_protocol) if c.send_via else "cannot send",
+                    send_server=_server(plan, c.send_via),
+                    send_port=str(c.send_port or ""),
+                    send_security=_security(c.send_security, c.send_auth),
+                    read=_protocol_words(c.read_protocol) if c.read_via else "does not read",
+                    read_server=_server(plan, c.read_via),
+                    read_port=str(c.read_port or ""),
+                    read_security=c.read_security or "",
+                    username=c.username or "",
+                )
+            )
+        order = {k: i for i, k in enumerate(core_design.CLIENT_KINDS)}
+        return sorted(kinds.items(), key=lambda kv: order.get(kv[0], 99))
+
+
+KIND_TITLES = {
+    "desktop": "Desktop mail programs",
+    "mobile": "Phones and tablets",
+    "webmail": "Webmail",
+    "terminal": "Mail readers on a shell host",
+    "application": "Programs that send mail",
+    "device": "Printers, scanners and appliances",
+}
+
+
+def _describe(path: str) -> str | None:
+    try:
+        from architect.core.exporters.readme import describe
+    except ImportError:
+        return None
+    text = describe(path)
+    return text[:1].upper() + text[1:] + "." if text else None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _relative(name: str, zone: str | None) -> str:
+    if zone is None:
+        return name
+    apex = zone + "."
+    if name == apex:
+        return "@"
+    if name.endswith("." + apex):
+        return name[: -len(apex) - 1]
+    return name
+
+
+def _dns_row(record: DnsRecord, zone: str | None) -> DnsRow:
+    row = DnsRow(record, _relative(record.name, zone), value=record.value)
+    fields = record.value.split()
+    if record.type == "MX" and len(fields) == 2:
+        row.priority, row.value = fields
+    elif record.type == "SRV" and len(fields) == 4:
+        row.priority, row.weight, row.port, row.value = fields
+    return row
+
+
+def _server(plan: Plan, via: str | None) -> str:
+    if not via:
+        return ""
+    provider = plan.provider(via)
+    return provider.host if provider else via
+
+
+def _protocol_words(protocol: str | None) -> str:
+    return {
+        "submission": "SMTP submission",
+        "submissions": "SMTP submission over TLS",
+        "smtp": "SMTP",
+        "sendmail-command": "the sendmail command",
+        "imap": "IMAP",
+        "pop3": "POP3",
+        "local": "local mailbox",
+        "https": "web browser",
+    }.get(protocol or "", protocol or "")
+
+
+def _security(security: str | None, auth: bool) -> str:
+    words = security or ""
+    if auth:
+        words = f"{words}, password" if words else "password"
+    return words

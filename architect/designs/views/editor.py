@@ -1,0 +1,472 @@
+"""The designer page, and adding, editing and removing the parts of a design in place.
+
+Every change is checked as a whole design: the form's item is put into a copy of the
+document, ``Design.commit`` loads it with ``core.design.load``, and each problem found is put
+back beside the field it is about. With htmx a save answers with the parts column plus
+out-of-band swaps of the plan panel, the details and the toolbar, and a ``design-changed``
+event; without JavaScript it redirects to the designer (POST, redirect, GET).
+
+Forms with errors answer 422, with or without htmx (static/js/designer.js lets htmx swap
+422 answers in).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from architect.core import design as core_design
+
+from .. import parts
+from ..access import Source, owned_or_404
+from ..diagrams import diagram, inline_svg
+from ..forms import PART_FORMS, PolicyForm, SettingsForm
+from ..models import Design
+from . import see_other
+
+PART_TEXT = {
+    "domains": (
+        "Domains",
+        "The names after the @ in your addresses.",
+        "Add a domain",
+    ),
+    "networks": (
+        "Networks",
+        "Where things sit: on the internet, in a DMZ, on an internal network, or out and "
+        "about (remote).",
+        "Add a network",
+    ),
+    "hosts": (
+        "Hosts",
+        "Your servers and the machines that send mail. The planner decides which one is the "
+        "MX, which stores mailboxes and which relays.",
+        "Add a host",
+    ),
+    "clients": (
+        "Clients",
+        "The programs and devices that send and read mail: mail programs, phones, printers, "
+        "scripts.",
+        "Add a client",
+    ),
+    "providers": (
+        "Providers",
+        "Services outside your organisation: a smarthost, a filter, a backup MX, mailbox hosting.",
+        "Add a provider",
+    ),
+}
+
+
+def _part_or_404(part: str) -> str:
+    if part not in PART_FORMS:
+        raise Http404("no such part of a design")
+    return part
+
+
+def _index_or_404(document: dict[str, Any], part: str, name: str) -> int:
+    index = parts.find(document, part, name)
+    if index is None:
+        raise Http404("no such item in this design")
+    return index
+
+
+# -- what the page shows --------------------------------------------------------------
+
+
+def _facts(part: str, item: dict[str, Any], roles: dict[str, tuple[str, ...]]) -> str:
+    if part == "domains":
+        facts = ["receives mail" if item.get("receives_mail", True) else "sends only"]
+        if item.get("alias_of"):
+            facts.append(f"alias of {item['alias_of']}")
+        if item.get("mailbox_host"):
+            facts.append(f"mailboxes on {item['mailbox_host']}")
+        return ", ".join(facts)
+    if part == "networks":
+        cidrs = ", ".join(item.get("cidrs") or [])
+        return f"{item.get('zone', '')}{': ' + cidrs if cidrs else ''}"
+    if part == "hosts":
+        facts = [f"on {item.get('network', '')}", item.get("mta", "postfix")]
+        host_roles = roles.get(str(item.get("name")))
+        if host_roles:
+            facts.append("roles: " + ", ".join(host_roles))
+        elif host_roles is not None:
+            facts.append("no mail role yet")
+        return ", ".join(facts)
+    if part == "clients":
+        where = item.get("network") or item.get("host") or ""
+        return f"{item.get('count', 1)} × {item.get('kind', '')}, {where}"
+    if part == "providers":
+        return f"{str(item.get('kind', '')).replace('_', ' ')}, {item.get('host', '')}"
+    return ""
+
+
+def _policy_facts(policy: dict[str, Any]) -> str:
+    return (
+        f"DMARC {policy.get('dmarc', 'quarantine')}, MTA-STS {policy.get('mta_sts', 'testing')}, "
+        f"DKIM {'on' if policy.get('dkim', True) else 'off'}"
+        + (", backup MX wanted" if policy.get("backup_mx") else "")
+        + (f", reports to {policy['reports_to']}" if policy.get("reports_to") else "")
+    )
+
+
+def part_lists(
+    design: Design, source: Source, errors: dict[tuple[str, str], str] | None = None
+) -> list[dict[str, Any]]:
+    """The left column: each part's items with their facts and addresses."""
+    analysis = source.analysis
+    roles = {h.name: h.roles for h in analysis.plan.hosts} if analysis.ok else {}
+    errors = errors or {}
+    out = []
+    for part, (title, help_text, add_label) in PART_TEXT.items():
+        entries = []
+        for i, item in enumerate(parts.items(design.document, part)):
+            name = str(item.get("name", ""))
+            entries.append(
+                {
+                    "name": name,
+                    "facts": _facts(part, item, roles),
+                    "dom_id": f"{part}-{i}",
+                    "edit_url": reverse("designs:part_edit", args=[design.pk, part, name]),
+                    "remove_url": reverse("designs:part_remove", args=[design.pk, part, name]),
+                    "error": errors.get((part, name), ""),
+                }
+            )
+        out.append(
+            {
+                "key": part,
+                "title": title,
+                "singular": parts.SINGULAR[part],
+                "help": help_text,
+                "add_label": add_label,
+                "add_url": reverse("designs:part_add", args=[design.pk, part]),
+                "items": entries,
+            }
+        )
+    return out
+
+
+def node_link(design: Design):
+    """Links from the diagram's nodes to the forms that edit them."""
+    document = design.document
+    part_of = {"host": "hosts", "client": "clients", "network": "networks"}
+
+    def link(kind: str, name: str) -> str:
+        part = part_of.get(kind)
+        if part and parts.find(document, part, name) is not None:
+            return reverse("designs:part_edit", args=[design.pk, part, name])
+        return reverse("designs:detail", args=[design.pk]) + "#parts"
+
+    return link
+
+
+def plan_context(source: Source, *, link=None) -> dict[str, Any]:
+    """What the plan panel and the details show, for any source (own, shared, example)."""
+    analysis = source.analysis
+    context: dict[str, Any] = {
+        "source": source,
+        "analysis": analysis,
+        "links": {
+            name: source.url(name)
+            for name in (
+                "design_json",
+                "plan_json",
+                "diagram_svg",
+                "diagram_png",
+                "diagram_dot",
+                "export_zip",
+                "trace",
+            )
+        },
+        "svg": None,
+        "diagram_error": None,
+    }
+    if analysis.ok:
+        data, error = diagram(analysis.plan, "svg", link=link)
+        context["svg"] = inline_svg(data) if data else None
+        context["diagram_error"] = error
+        context["senders"] = ["internet"] + [c.name for c in analysis.plan.clients]
+        first = analysis.design.domains[0].name if analysis.design.domains else "example.org"
+        context["suggested_to"] = f"someone@{first}"
+    return context
+
+
+def designer_context(
+    request: HttpRequest,
+    design: Design,
+    *,
+    errors: dict[tuple[str, str], str] | None = None,
+    status: str = "",
+) -> dict[str, Any]:
+    source = Source(
+        design.document, "designs", {"pk": design.pk}, design.name, design, editable=True
+    )
+    context = plan_context(source, link=node_link(design))
+    context.update(
+        {
+            "design": design,
+            "parts": part_lists(design, source, errors),
+            "policy": design.document.get("policy") or {},
+            "policy_facts": _policy_facts(design.document.get("policy") or {}),
+            "can_undo": design.can_undo(),
+            "can_redo": design.can_redo(),
+            "share_url": (
+                request.build_absolute_uri(reverse("share:detail", args=[design.share_token]))
+                if design.share_token
+                else ""
+            ),
+            "status": status,
+        }
+    )
+    return context
+
+
+@require_GET
+def designer(request: HttpRequest, pk: int) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    return render(request, "designs/designer.html", designer_context(request, design))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def parts_partial(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parts column alone (the Cancel of an in-place form); the designer without htmx."""
+    design = owned_or_404(request, pk)
+    if not request.htmx:
+        return redirect(reverse("designs:detail", args=[pk]) + "#parts")
+    return render(request, "designs/designer.html#parts", designer_context(request, design))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def panel_partial(request: HttpRequest, pk: int) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    if not request.htmx:
+        return redirect(reverse("designs:detail", args=[pk]) + "#result")
+    return render(request, "designs/designer.html#panel", designer_context(request, design))
+
+
+# -- answers after a change -----------------------------------------------------------
+
+
+def changed(
+    request: HttpRequest, design: Design, message: str, *, anchor: str = "parts", focus: str = ""
+) -> HttpResponse:
+    """The answer to an accepted change: partials and an event with htmx, else a redirect."""
+    if not request.htmx:
+        messages.success(request, message)
+        return see_other(reverse("designs:detail", args=[design.pk]) + f"#{anchor}")
+    context = designer_context(request, design, status=message)
+    response = render(request, "designs/designer.html#changed", context)
+    return trigger_client_event(
+        response, "design-changed", {"message": message, "focus": focus}, after="settle"
+    )
+
+
+def refused(
+    request: HttpRequest, design: Design, errors: dict[tuple[str, str], str], message: str
+) -> HttpResponse:
+    """A change refused as a whole (removing what others use): say so beside the item."""
+    context = designer_context(request, design, errors=errors, status=message)
+    if request.htmx:
+        response = render(request, "designs/designer.html#parts", context, status=422)
+        return trigger_client_event(response, "design-refused", {"message": message})
+    return render(request, "designs/designer.html", context, status=422)
+
+
+def _form_response(
+    request: HttpRequest, design: Design, form, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    context = {"design": design, "form": form, **context}
+    if request.htmx:
+        response = render(request, "designs/part_page.html#form", context, status=status)
+        if status != 200:
+            # The form stays where it was, with the errors beside the fields.
+            retarget(response, f"#{context['form_id']}")
+            reswap(response, "outerHTML")
+        return response
+    return render(request, "designs/part_page.html", context, status=status)
+
+
+def _save(
+    request: HttpRequest,
+    design: Design,
+    form,
+    document: dict[str, Any],
+    index: int,
+    fallback: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    try:
+        design.commit(document, fallback)
+    except core_design.DesignError as exc:
+        form.add_problems(exc.problems, index)
+        return _form_response(request, design, form, context, status=422)
+    return changed(
+        request, design, fallback, anchor=context["anchor"], focus=context.get("focus", "")
+    )
+
+
+# -- parts ----------------------------------------------------------------------------
+
+
+def _ids(context: dict[str, Any]) -> str:
+    # Several forms can be open on the designer at once: each gets ids of its own.
+    return context["form_id"] + "-%s"
+
+
+def _part_context(design: Design, part: str, name: str | None, index: int | None) -> dict:
+    singular = parts.SINGULAR[part]
+    if name is None:
+        action = reverse("designs:part_add", args=[design.pk, part])
+        title, form_id = f"Add a {singular}", f"form-{part}-new"
+    else:
+        action = reverse("designs:part_edit", args=[design.pk, part, name])
+        title, form_id = f"Edit {singular} {name}", f"form-{part}-{index}"
+    return {
+        "part": part,
+        "title": title,
+        "action": action,
+        "form_id": form_id,
+        "anchor": f"part-{part}",
+        "submit": "Add" if name is None else "Save",
+        "cancel": reverse("designs:detail", args=[design.pk]) + f"#part-{part}",
+        "cancel_hx": reverse("designs:parts", args=[design.pk]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def part_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    part = _part_or_404(part)
+    form_class = PART_FORMS[part]
+    context = _part_context(design, part, None, None)
+    ids = _ids(context)
+    if request.method == "GET":
+        form = form_class(document=design.document, auto_id=ids)
+        return _form_response(request, design, form, context)
+    form = form_class(request.POST, document=design.document, auto_id=ids)
+    if not form.is_valid():
+        return _form_response(request, design, form, context, status=422)
+    item = form.to_item()
+    document, index = parts.with_item(design.document, part, None, item)
+    context["focus"] = f"{part}-{index}"
+    fallback = f"Added {parts.SINGULAR[part]} {item.get('name', '')}."
+    return _save(request, design, form, document, index, fallback, context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def part_edit(request: HttpRequest, pk: int, part: str, name: str) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    part = _part_or_404(part)
+    index = _index_or_404(design.document, part, name)
+    form_class = PART_FORMS[part]
+    context = _part_context(design, part, name, index)
+    ids = _ids(context)
+    if request.method == "GET":
+        item = parts.items(design.document, part)[index]
+        initial = form_class.initial_from(item)
+        form = form_class(initial=initial, document=design.document, auto_id=ids)
+        return _form_response(request, design, form, context)
+    form = form_class(request.POST, document=design.document, auto_id=ids)
+    if not form.is_valid():
+        return _form_response(request, design, form, context, status=422)
+    document, index = parts.with_item(design.document, part, index, form.to_item())
+    context["focus"] = f"{part}-{index}"
+    fallback = f"Changed {parts.SINGULAR[part]} {name}."
+    return _save(request, design, form, document, index, fallback, context)
+
+
+@require_POST
+def part_remove(request: HttpRequest, pk: int, part: str, name: str) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    part = _part_or_404(part)
+    index = _index_or_404(design.document, part, name)
+    singular = parts.SINGULAR[part]
+    users = parts.dependents(design.document, part, name)
+    if users:
+        message = (
+            f"{singular.capitalize()} {name} cannot be removed: it is used by "
+            f"{_and(users)}. Change or remove those first."
+        )
+        return refused(request, design, {(part, name): message}, message)
+    try:
+        design.commit(
+            parts.without_item(design.document, part, index), f"Removed {singular} {name}."
+        )
+    except core_design.DesignError as exc:
+        reasons = "; ".join(p.message if not p.path else str(p) for p in exc.problems[:3])
+        message = f"{singular.capitalize()} {name} cannot be removed: {reasons}."
+        return refused(request, design, {(part, name): message}, message)
+    return changed(request, design, f"Removed {singular} {name}.", anchor=f"part-{part}")
+
+
+def _and(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# -- policy and the design's name -------------------------------------------------------
+
+
+def _single_context(design: Design, key: str, title: str) -> dict[str, Any]:
+    return {
+        "part": key,
+        "title": title,
+        "action": reverse(f"designs:{key}", args=[design.pk]),
+        "form_id": f"form-{key}",
+        "anchor": f"part-{key}" if key == "policy" else "top",
+        "submit": "Save",
+        "cancel": reverse("designs:detail", args=[design.pk]),
+        "cancel_hx": reverse("designs:parts", args=[design.pk]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    design = owned_or_404(request, pk)
+    context = _single_context(design, "policy", "Edit the policy")
+    current = design.document.get("policy") or {}
+    ids = _ids(context)
+    if request.method == "GET":
+        initial = PolicyForm.initial_from(current)
+        form = PolicyForm(initial=initial, document=design.document, auto_id=ids)
+        return _form_response(request, design, form, context)
+    form = PolicyForm(request.POST, document=design.document, auto_id=ids)
+    if not form.is_valid():
+        return _form_response(request, design, form, context, status=422)
+    document = {**design.document, "policy": form.to_item()}
+    context["focus"] = "policy-item"
+    return _save(request, design, form, document, 0, "Changed the policy.", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def settings_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename the design, or change its description."""
+    design = owned_or_404(request, pk)
+    context = _single_context(design, "settings", "Rename the design")
+    context["cancel_hx"] = ""
+    ids = _ids(context)
+    if request.method == "GET":
+        form = SettingsForm(initial=SettingsForm.initial_from(design.document), auto_id=ids)
+        return _form_response(request, design, form, context)
+    form = SettingsForm(request.POST, auto_id=ids)
+    if not form.is_valid():
+        return _form_response(request, design, form, context, status=422)
+    document = dict(design.document)
+    document["name"] = form.cleaned_data["name"]
+    if form.cleaned_data["description"]:
+        document["description"] = form.cleaned_data["description"]
+    else:
+        document.pop("description", None)
+    return _save(request, design, form, document, 0, "Renamed the design.", context)
