@@ -263,9 +263,9 @@ def changed(
         return see_other(reverse("designs:detail", args=[design.pk]) + f"#{anchor}")
     context = designer_context(request, design, status=message)
     response = render(request, "designs/designer.html#changed", context)
-    return trigger_client_event(
-        response, "design-changed", {"message": message, "focus": focus}, after="settle"
-    )
+    # "target": htmx fires the event on <body>; the element that asked may be swapped away.
+    detail = {"message": message, "focus": focus, "target": "body"}
+    return trigger_client_event(response, "design-changed", detail, after="settle")
 
 
 def refused(
@@ -275,7 +275,8 @@ def refused(
     context = designer_context(request, design, errors=errors, status=message)
     if request.htmx:
         response = render(request, "designs/designer.html#parts", context, status=422)
-        return trigger_client_event(response, "design-refused", {"message": message})
+        detail = {"message": message, "target": "body"}
+        return trigger_client_event(response, "design-refused", detail, after="settle")
     return render(request, "designs/designer.html", context, status=422)
 
 
@@ -303,12 +304,13 @@ def _save(
     context: dict[str, Any],
 ) -> HttpResponse:
     try:
-        design.commit(document, fallback)
+        saved = design.commit(document, fallback)
     except core_design.DesignError as exc:
         form.add_problems(exc.problems, index)
         return _form_response(request, design, form, context, status=422)
+    message = fallback if saved else "Nothing changed, so nothing was saved."
     return changed(
-        request, design, fallback, anchor=context["anchor"], focus=context.get("focus", "")
+        request, design, message, anchor=context["anchor"], focus=context.get("focus", "")
     )
 
 
