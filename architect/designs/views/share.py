@@ -36,4 +36,8 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, token: str) -> HttpResponse:
     source = source_or_404(request, token=token)
     context = plan_context(source)
-    return render(request, "designs/shared.html", context)
+    response = render(request, "designs/shared.html", context)
+    # A link is for the people it was given to: not for search engines or shared caches.
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -32,8 +32,8 @@ def _wants_json(request: HttpRequest) -> bool:
 def trace_view(request: HttpRequest, **key: Any) -> HttpResponse:
     source = source_or_404(request, **key)
     analysis = source.analysis
-    sender = request.GET.get("from", "")[:MAX_FIELD]
-    recipient = request.GET.get("to", "")[:MAX_FIELD]
+    sender = request.GET.get("from", "")
+    recipient = request.GET.get("to", "")
     asked = "from" in request.GET or "to" in request.GET
     wants_json = _wants_json(request)
 
@@ -44,6 +44,9 @@ def trace_view(request: HttpRequest, **key: Any) -> HttpResponse:
     elif asked or wants_json:
         if not sender or not recipient:
             error = "Give both a sender (from: a client or internet) and an address (to)."
+        elif len(sender) > MAX_FIELD or len(recipient) > MAX_FIELD:
+            error = "That is too long to be a client name or an address (at most 254 characters)."
+            sender, recipient = sender[:MAX_FIELD], recipient[:MAX_FIELD]
         else:
             try:
                 result = trace_model.trace(analysis.plan, sender, recipient)
