@@ -23,6 +23,13 @@ from architect.core.planner import plan as make_plan
 
 log = logging.getLogger(__name__)
 
+# Bounds on what one page shows, so that a design at the size limits (docs/design-file.md)
+# still renders in bounded time and size. Everything beyond them is in the downloads.
+LARGE_HOSTS = 40  # above this, config files and zone text stay in the downloads
+SHOWN_ITEMS = 200  # list items per part, rows per DNS zone, clients per kind, hosts explained
+SHOWN_EXPLANATIONS = 60  # lines per section of "How mail moves here"
+SHOWN_FINDINGS = 100
+
 SEVERITY_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 SEVERITY_WORDS["info"] = ("note", "notes")
 
@@ -83,6 +90,7 @@ class Section:
     title: str
     intro: str
     items: list[Explanation] = field(default_factory=list)
+    more: int = 0
 
 
 @dataclass
@@ -101,6 +109,7 @@ class Zone:
     rows: list[DnsRow]
     text: str | None  # dns/<zone>.zone from the bundle
     url: str = ""
+    more: int = 0
 
 
 @dataclass
@@ -209,6 +218,19 @@ class Analysis:
             "notes": sum(f.severity == "info" for f in findings),
         }
 
+    @property
+    def findings_shown(self) -> tuple:
+        return self.plan.findings[:SHOWN_FINDINGS]
+
+    @property
+    def findings_more(self) -> int:
+        return max(0, len(self.plan.findings) - SHOWN_FINDINGS)
+
+    @cached_property
+    def senders(self) -> list[str]:
+        """Who a trace may start from: the internet and each client (bounded)."""
+        return ["internet"] + [c.name for c in self.plan.clients[:SHOWN_ITEMS]]
+
     @cached_property
     def findings_summary(self) -> str:
         return count_words(self.counts["errors"], self.counts["warnings"], self.counts["notes"])
@@ -236,7 +258,11 @@ class Analysis:
                         )
                     )
         for f in plan.flows:
-            out[self._section_of(f)].items.append(Explanation(_sentence(f.why), f.learn))
+            section = out[self._section_of(f)]
+            if len(section.items) < SHOWN_EXPLANATIONS:
+                section.items.append(Explanation(_sentence(f.why), f.learn))
+            else:
+                section.more += 1
         return [s for s in out.values() if s.items]
 
     @staticmethod
@@ -258,7 +284,7 @@ class Analysis:
                     for r in h.reasons
                 ],
             )
-            for h in self.plan.hosts
+            for h in self.plan.hosts[:SHOWN_ITEMS]
         ]
 
     # -- DNS -----------------------------------------------------------------------
@@ -276,20 +302,29 @@ class Analysis:
         out = []
         for name, rows in by_zone.items():
             path = f"dns/{name}.zone"
-            text = self.files.get(path)
-            out.append(Zone(name, rows, text, self._file_url(path) if text is not None else ""))
+            text = None if self.large else self.files.get(path)
+            url = self._file_url(path) if text is not None or self.large else ""
+            more = max(0, len(rows) - SHOWN_ITEMS)
+            out.append(Zone(name, rows[:SHOWN_ITEMS], text, url, more))
         return out
 
     @cached_property
     def elsewhere(self) -> list[DnsRow]:
         """Records outside the design's zones (PTR): asked of whoever holds the addresses."""
-        return [_dns_row(r, None) for r in self.plan.dns if r.zone is None]
+        return [_dns_row(r, None) for r in self.plan.dns if r.zone is None][:SHOWN_ITEMS]
 
     # -- files ---------------------------------------------------------------------
 
     @cached_property
+    def large(self) -> bool:
+        """Too many hosts to put every file on the page: they stay in the downloads."""
+        return len(self.design.hosts) > LARGE_HOSTS
+
+    @cached_property
     def host_files(self) -> list[HostFiles]:
         """The configuration files of each host, MTA first, then Dovecot."""
+        if self.large:
+            return []
         grouped: dict[str, dict[str, list[BundleFile]]] = {}
         for path, text in self.files.items():
             parts = path.split("/")
@@ -306,6 +341,8 @@ class Analysis:
 
     @cached_property
     def all_files(self) -> list[BundleFile]:
+        if self.large:
+            return []
         return [self._bundle_file(path, text) for path, text in self.files.items()]
 
     def _bundle_file(self, path: str, text: str) -> BundleFile:
@@ -321,6 +358,8 @@ class Analysis:
         plan = self.plan
         kinds: dict[str, list[ClientRow]] = {}
         for c in plan.clients:
+            if len(kinds.get(c.kind, ())) >= SHOWN_ITEMS:
+                continue
             kinds.setdefault(c.kind, []).append(
                 ClientRow(
                     name=c.name,

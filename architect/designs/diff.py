@@ -75,7 +75,7 @@ def design_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     fields = _fields(old_policy, new_policy)
     if fields:
         out.append(f"Changed the policy: {'; '.join(fields)}.")
-    return out
+    return _capped(out, "changes")
 
 
 def summary(old: dict[str, Any] | None, new: dict[str, Any], fallback: str) -> str:

@@ -8,6 +8,7 @@ an undo drops the revisions after ``position`` (the redo tail), as every editor 
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -22,8 +23,12 @@ from . import diff
 from .parts import stored_form
 
 # Older revisions than this are dropped: undo reaches back this many saves. A revision holds
-# the whole document, so an unbounded history would let one design fill the database.
+# the whole document, so an unbounded history would let one design fill the database: a
+# large design keeps fewer (about HISTORY_BYTES of documents), but never fewer than
+# MIN_REVISIONS.
 MAX_REVISIONS = 100
+MIN_REVISIONS = 10
+HISTORY_BYTES = 50_000_000
 SUMMARY_CHARS = 300
 PARTS = ("domains", "networks", "hosts", "clients", "providers")
 
@@ -98,7 +103,7 @@ class Design(models.Model):
                 created=self.updated,
             )
             self.save()
-            self.revisions.filter(number__lte=self.position - MAX_REVISIONS).delete()
+            self.revisions.filter(number__lte=self.position - _kept(canonical)).delete()
         return True
 
     # -- undo and redo ----------------------------------------------------------
@@ -168,6 +173,11 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.design_id}#{self.number}: {self.summary}"
+
+
+def _kept(document: dict[str, Any]) -> int:
+    size = len(json.dumps(document, separators=(",", ":")))
+    return max(MIN_REVISIONS, min(MAX_REVISIONS, HISTORY_BYTES // max(size, 1)))
 
 
 def _short(summary: str) -> str:

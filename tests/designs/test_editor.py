@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import time
 
 import pytest
 from django.urls import reverse
@@ -146,3 +147,40 @@ def test_it_keeps_the_page_whole_when_an_exporter_fails(monkeypatch):
 
     assert r.status_code == 200
     assert "The configuration files could not be written for this design." in r.text
+
+
+def test_it_renders_a_design_at_the_size_limits_in_bounded_time_and_size():
+    from architect.core.design import LIMITS
+
+    f = Factory()
+    alice = f.make_visitor()
+    hosts = LIMITS["hosts"] - 1
+    document = f.make_document(
+        networks=[
+            {"name": "hosting", "zone": "internet", "cidrs": ["192.0.2.0/24"]},
+            {"name": "lan", "zone": "internal", "cidrs": ["10.0.0.0/8"]},
+            {"name": "roaming", "zone": "remote"},
+        ]
+    )
+    document["hosts"] += [
+        {
+            "name": f"h{i}.example.org",
+            "network": "lan",
+            "addresses": [f"10.{i // 250}.0.{i % 250 + 1}"],
+        }
+        for i in range(hosts)
+    ]
+    document["clients"] = [
+        {"name": f"c{i}", "kind": "desktop", "network": "lan"} for i in range(LIMITS["clients"])
+    ]
+    design = f.make_design(alice, document=document)
+
+    started = time.monotonic()
+    r = alice.get(reverse("designs:detail", args=[design.pk]))
+    elapsed = time.monotonic() - started
+
+    assert r.status_code == 200
+    assert elapsed < 20, elapsed
+    assert len(r.content) < 3_000_000
+    assert "And 4800 more hosts, not listed here" in r.text
+    assert "too many files to show here" in r.text

@@ -141,6 +141,7 @@ def test_it_answers_404_for_a_revision_that_does_not_exist(setup):
 def test_it_keeps_a_bounded_history(setup, monkeypatch):
     _f, alice, design = setup
     monkeypatch.setattr(models, "MAX_REVISIONS", 3)
+    monkeypatch.setattr(models, "MIN_REVISIONS", 3)
 
     for count in range(2, 7):
         document = dict(design.document, clients=[dict(design.document["clients"][0], count=count)])
@@ -150,3 +151,14 @@ def test_it_keeps_a_bounded_history(setup, monkeypatch):
     assert design.undo() is not None
     assert design.undo() is not None
     assert design.undo() is None  # the oldest kept
+
+
+def test_it_keeps_fewer_revisions_of_a_large_design(setup, monkeypatch):
+    _f, alice, design = setup
+    monkeypatch.setattr(models, "HISTORY_BYTES", 4 * len(str(design.document)))
+
+    for count in range(2, 20):
+        document = dict(design.document, clients=[dict(design.document["clients"][0], count=count)])
+        design.commit(document, "count")
+
+    assert design.revisions.count() == models.MIN_REVISIONS

@@ -26,6 +26,7 @@ from architect.core import design as core_design
 
 from .. import parts
 from ..access import Source, owned_or_404
+from ..analysis import SHOWN_ITEMS
 from ..diagrams import diagram, inline_svg
 from ..forms import PART_FORMS, PolicyForm, SettingsForm
 from ..models import Design
@@ -125,7 +126,8 @@ def part_lists(
     out = []
     for part, (title, help_text, add_label) in PART_TEXT.items():
         entries = []
-        for i, item in enumerate(parts.items(design.document, part)):
+        everything = parts.items(design.document, part)
+        for i, item in enumerate(everything[:SHOWN_ITEMS]):
             name = str(item.get("name", ""))
             entries.append(
                 {
@@ -146,6 +148,8 @@ def part_lists(
                 "add_label": add_label,
                 "add_url": reverse("designs:part_add", args=[design.pk, part]),
                 "items": entries,
+                "count": len(everything),
+                "more": max(0, len(everything) - SHOWN_ITEMS),
             }
         )
     return out
@@ -190,7 +194,7 @@ def plan_context(source: Source, *, link=None) -> dict[str, Any]:
         data, error = diagram(analysis.plan, "svg", link=link)
         context["svg"] = inline_svg(data) if data else None
         context["diagram_error"] = error
-        context["senders"] = ["internet"] + [c.name for c in analysis.plan.clients]
+        context["senders"] = analysis.senders
         first = analysis.design.domains[0].name if analysis.design.domains else "example.org"
         context["suggested_to"] = f"someone@{first}"
     return context

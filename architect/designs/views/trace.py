@@ -74,7 +74,7 @@ def trace_view(request: HttpRequest, **key: Any) -> HttpResponse:
         }
     )
     if analysis.ok:
-        context.setdefault("senders", ["internet"] + [c.name for c in analysis.plan.clients])
+        context.setdefault("senders", analysis.senders)
     if result is not None:
         data, diagram_error = diagram(analysis.plan, "svg", trace=result)
         context["trace_svg"] = inline_svg(data) if data else None
