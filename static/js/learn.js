@@ -24,6 +24,19 @@
     return b;
   }
 
+  // Scroll a wide diagram inside its frame so that ``part`` is in the middle of the view.
+  function reveal(canvas, part) {
+    if (!canvas) return;
+    var frame = canvas.getBoundingClientRect();
+    var box = part.getBoundingClientRect();
+    var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    canvas.scrollTo({
+      left: canvas.scrollLeft + box.left - frame.left - (frame.width - box.width) / 2,
+      top: canvas.scrollTop + box.top - frame.top - (frame.height - box.height) / 2,
+      behavior: calm ? "auto" : "smooth",
+    });
+  }
+
   function addFitToggle(figure, tools) {
     var canvas = figure.querySelector(".diagram__canvas");
     var svg = canvas && canvas.querySelector("svg");
@@ -54,7 +67,8 @@
   function addStepper(figure, tools) {
     var hops = Array.prototype.slice.call(figure.querySelectorAll(".trace__hop"));
     if (hops.length < 2) return;
-    var svg = figure.querySelector(".diagram__canvas svg");
+    var canvas = figure.querySelector(".diagram__canvas");
+    var svg = canvas && canvas.querySelector("svg");
     var parts = svg ? Array.prototype.slice.call(svg.querySelectorAll("g.edge, g.node")) : [];
     var current = 0; // 0: every hop shown at once
 
@@ -88,9 +102,13 @@
           });
         }
       });
+      var first = null;
       parts.forEach(function (part) {
-        part.classList.toggle("is-dimmed", stepping && !lit[titleOf(part)]);
+        var on = lit[titleOf(part)];
+        part.classList.toggle("is-dimmed", stepping && !on);
+        if (on && !first && part.classList.contains("edge")) first = part;
       });
+      if (stepping && first) reveal(canvas, first);
       previous.hidden = all.hidden = !stepping;
       previous.disabled = step <= 1;
       next.textContent = stepping ? "Next hop" : "Step through the hops";
@@ -119,11 +137,11 @@
   function enhance(figure) {
     var tools = document.createElement("div");
     tools.className = "diagram__tools";
-    var anchor = figure.querySelector(".diagram__canvas");
-    if (!anchor) return;
+    if (!figure.querySelector(".diagram__canvas")) return;
+    var anchor = figure.querySelector(".diagram__hint") || figure.querySelector(".diagram__canvas");
     anchor.insertAdjacentElement("afterend", tools);
-    if (figure.classList.contains("diagram--traced")) addStepper(figure, tools);
     addFitToggle(figure, tools);
+    if (figure.classList.contains("diagram--traced")) addStepper(figure, tools);
   }
 
   function start() {
