@@ -45,7 +45,7 @@ def test_it_follows_a_way_in_from_the_home_page(page: Page, live_server):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Learn").click()
 
     page.wait_for_url("**/learn/")
-    assert page.get_by_role("heading", level=1).inner_text() == "This part is not built yet"
+    assert page.get_by_role("heading", level=1).inner_text() == "How internet mail moves"
     current = page.get_by_role("navigation", name="Main").locator("[aria-current]")
     assert current.inner_text() == "Learn"
 
