@@ -260,7 +260,7 @@ class Analysis:
         for f in plan.flows:
             section = out[self._section_of(f)]
             if len(section.items) < SHOWN_EXPLANATIONS:
-                section.items.append(Explanation(_sentence(f.why), f.learn))
+                section.items.append(Explanation(as_sentence(f.why), f.learn))
             else:
                 section.more += 1
         return [s for s in out.values() if s.items]
@@ -280,7 +280,7 @@ class Analysis:
                 h.name,
                 h.roles,
                 [
-                    Explanation(f"{r.subject.replace('_', ' ')}: {_sentence(r.why)}", r.learn)
+                    Explanation(f"{r.subject.replace('_', ' ')}: {as_sentence(r.why)}", r.learn)
                     for r in h.reasons
                 ],
             )
@@ -400,11 +400,18 @@ def _describe(path: str) -> str | None:
     return text[:1].upper() + text[1:] + "." if text else None
 
 
-def _sentence(text: str) -> str:
+def as_sentence(text: str) -> str:
+    """Start with a capital and end with a full stop, unless the first word is a name.
+
+    Plan reasons begin with the thing they are about: "mail.example.org looks up ...".
+    Names with a dot, hyphen, digit or underscore keep their case; plain words do not.
+    """
     text = text.strip()
     if not text:
         return text
-    text = text[:1].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    if first.isalpha():
+        text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

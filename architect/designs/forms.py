@@ -227,12 +227,13 @@ class HostForm(PartForm):
         label="Accepts mail from the internet",
         required=False,
         choices=[
-            (BLANK_DEFAULT, "As its network: yes on internet and DMZ networks, no elsewhere"),
-            (YES, "Yes: port 25 is reachable from the internet"),
-            (NO, "No: the internet cannot reach its port 25"),
+            (BLANK_DEFAULT, "As its network (the usual)"),
+            (YES, "Yes"),
+            (NO, "No"),
         ],
-        help_text="Yes means other organisations' servers can connect to this host on port "
-        "25 to hand over mail, so it can be an MX.",
+        help_text="Yes means port 25 of this host is reachable from the internet: other "
+        "organisations' servers can hand it mail, so it can be an MX. The usual follows the "
+        "network: yes on internet and DMZ networks, no elsewhere.",
     )
     stores_mailboxes = forms.BooleanField(
         label="Stores mailboxes",
@@ -413,8 +414,10 @@ class ProviderForm(PartForm):
     auth = forms.ChoiceField(
         label="Log in with a password",
         required=False,
+        help_text="The usual: yes for a smarthost, which only relays for its customers; no "
+        "for the others.",
         choices=[
-            (BLANK_DEFAULT, "The usual: yes for a smarthost, no otherwise"),
+            (BLANK_DEFAULT, "The usual for its kind"),
             (YES, "Yes"),
             (NO, "No"),
         ],

@@ -105,6 +105,8 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     showCopyButtons(document);
     var target = event.detail && event.detail.target;
+    // After an outerHTML swap the target is the element that was replaced: find its successor.
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
     if (target && target.nodeType === 1) focusForm(target);
   });
 

@@ -65,7 +65,7 @@ def test_it_shows_the_add_form_on_its_own_page_without_javascript(alice, design)
     assert r.status_code == 200
     assert "<title>Add a host · Small office · Mail Architect</title>" in r.text
     assert '<label for="form-hosts-new-name">Host name</label>' in r.text
-    assert "port 25 is reachable from the internet" in r.text
+    assert "port 25 of this host is reachable from the internet" in r.text
     assert 'method="post" action="/designs/' in r.text
 
 

@@ -6,6 +6,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from ..analysis import KIND_TITLES, as_sentence
+
 register = template.Library()
 
 GROUPS = ("radioselect", "checkboxselectmultiple")
@@ -44,18 +46,33 @@ def outcome_words(outcome: str) -> str:
 
 
 @register.filter
-def action_words(action: str) -> str:
-    return {
-        "accept": "accepts it",
-        "relay": "passes it on",
-        "deliver": "delivers it",
-        "reject": "refuses it",
-        "bounce": "bounces it",
-    }.get(action, action)
+def hop_words(hop) -> str:
+    """What happens at one hop of a trace, in words: who does what, over which protocol."""
+    if hop.action == "accept":
+        words = f"{hop.target} accepts it"
+    elif hop.action == "relay":
+        words = f"{hop.source} passes it on to {hop.target}"
+    elif hop.action == "deliver":
+        into = "" if hop.target == hop.source else f" into {hop.target}"
+        words = f"{hop.source} delivers it{into}"
+    elif hop.action == "reject":
+        words = f"{hop.target} refuses it"
+    elif hop.action == "bounce":
+        words = f"{hop.source} bounces it back to the sender"
+    else:
+        words = f"{hop.source} → {hop.target}: {hop.action}"
+    if hop.protocol and hop.protocol != "none":
+        port = f", port {hop.port}" if hop.port else ""
+        words += f" ({hop.protocol}{port})"
+    return words + "."
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """``text`` as a sentence; a name at its start (mail.example.org) keeps its case."""
+    return as_sentence(text)
 
 
 @register.filter
 def kind_title(kind: str) -> str:
-    from ..analysis import KIND_TITLES
-
     return KIND_TITLES.get(kind, kind)
