@@ -60,6 +60,7 @@ urlpatterns = [
             path("<int:pk>/redo", revisions.redo, name="redo"),
             path("<int:pk>/history", revisions.history, name="history"),
             path("<int:pk>/history/<int:number>", revisions.revision, name="revision"),
+            path("<int:pk>/history/<int:number>/restore", revisions.restore, name="restore"),
             path("<int:pk>/share", share.create, name="share"),
             path("<int:pk>/share/revoke", share.revoke, name="unshare"),
             *_under("<int:pk>/", _file_routes()),

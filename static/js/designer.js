@@ -85,9 +85,26 @@
   }
 
   function showCopyButtons(root) {
-    root.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+    root.querySelectorAll("[data-copy][hidden], [data-zoom][hidden]").forEach(function (button) {
       button.hidden = false;
     });
+  }
+
+  // After Cancel, focus goes back where the form was opened from.
+  var pendingFocus = null;
+
+  function cancelForm(link) {
+    var form = link.closest("form");
+    var home = form && form.parentElement && form.parentElement.closest("[id]");
+    pendingFocus = home ? home.id : null;
+  }
+
+  function zoom(button) {
+    var figure = document.getElementById(button.getAttribute("data-zoom"));
+    if (!figure) return;
+    var full = figure.classList.toggle("diagram--full");
+    button.setAttribute("aria-pressed", full ? "true" : "false");
+    button.textContent = full ? "Fit to the panel" : "Show at full size";
   }
 
   configureHtmx();
@@ -98,8 +115,24 @@
   });
 
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!event.target.closest) return;
+    var button = event.target.closest("button[data-copy]");
     if (button) copyText(button);
+    var zoomButton = event.target.closest("button[data-zoom]");
+    if (zoomButton) zoom(zoomButton);
+    var cancel = event.target.closest("a[data-cancel]");
+    if (cancel) cancelForm(cancel);
+  });
+
+  // Escape in a form opened in place cancels it, as its Cancel link would.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var form = event.target.closest("form.part-form");
+    var cancel = form && form.querySelector("a[data-cancel][hx-get]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -108,6 +141,10 @@
     // After an outerHTML swap the target is the element that was replaced: find its successor.
     if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
     if (target && target.nodeType === 1) focusForm(target);
+    if (pendingFocus) {
+      focusItem(pendingFocus);
+      pendingFocus = null;
+    }
   });
 
   // Sent by the server after an accepted change (trigger_client_event, after settle).

@@ -66,6 +66,14 @@ def test_it_builds_a_design_from_scratch_and_watches_it_change_live(
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.startswith("Edit") and "backup.example.com" in focused
 
+    # Escape closes a form opened in place, and focus returns to where it was opened.
+    page.get_by_role("link", name="Edit host backup.example.com").click()
+    expect(page.locator("#form-hosts-1")).to_be_visible()
+    expect(page.locator("#form-hosts-1").get_by_label("Host name")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#form-hosts-1")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit host backup.example.com")).to_be_focused()
+
     # A client that cannot log in, out on the road: the planner warns, live.
     page.get_by_role("link", name="Add a client").click()
     form = page.locator("#form-clients-new")

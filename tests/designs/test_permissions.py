@@ -71,6 +71,7 @@ def test_it_walks_every_kind_of_design_address():
         "redo",
         "history",
         "revision",
+        "restore",
         "share",
         "unshare",
         "duplicate",

@@ -162,3 +162,30 @@ def test_it_keeps_fewer_revisions_of_a_large_design(setup, monkeypatch):
         design.commit(document, "count")
 
     assert design.revisions.count() == models.MIN_REVISIONS
+
+
+def test_it_goes_back_to_an_earlier_version_as_a_new_revision(setup):
+    _f, alice, design = setup
+    add_host(alice, design)
+    alice.post(reverse("designs:part_remove", args=[design.pk, "clients", "laptops"]))
+
+    r = alice.post(reverse("designs:restore", args=[design.pk, 1]), follow=True)
+
+    design.refresh_from_db()
+    assert [h["name"] for h in design.document["hosts"]] == ["mail.example.org"]
+    assert design.document["clients"][0]["name"] == "laptops"
+    assert design.position == 4
+    assert "Went back to: Made by the test factory." in r.text
+    assert design.can_undo()
+
+
+def test_it_offers_to_go_back_only_to_another_version(setup):
+    _f, alice, design = setup
+    add_host(alice, design)
+
+    older = alice.get(reverse("designs:revision", args=[design.pk, 1])).text
+    current = alice.get(reverse("designs:revision", args=[design.pk, 2])).text
+
+    assert reverse("designs:restore", args=[design.pk, 1]) in older
+    assert reverse("designs:restore", args=[design.pk, 2]) not in current
+    assert "This is the design as it is now." in current

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from architect.core import design as core_design
@@ -12,6 +14,7 @@ from architect.core.planner import plan as make_plan
 from .. import diff
 from ..access import owned_or_404
 from ..models import Revision
+from . import see_other
 from .editor import changed
 
 
@@ -72,3 +75,20 @@ def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "plan_lines": plan_lines,
         },
     )
+
+
+@require_POST
+def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Make an earlier revision's document the current one, as a new revision."""
+    design = owned_or_404(request, pk)
+    try:
+        old = design.revisions.get(number=number)
+    except Revision.DoesNotExist:
+        raise Http404("no such revision") from None
+    try:
+        saved = design.commit(old.document, f"Went back to: {old.summary}")
+    except core_design.DesignError:
+        messages.error(request, "That version no longer passes the checks, so it was not restored.")
+        return see_other(reverse("designs:history", args=[pk]))
+    message = f"Went back to: {old.summary}" if saved else "That version is the current one."
+    return changed(request, design, message, anchor="top")
