@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django import forms as django_forms
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
 
+from architect.core import design as core_design
+from architect.designs import forms
+from architect.designs.parts import stored_form, with_item
 from tests.designs.factory import Factory
+from tests.strategies import design_docs
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +296,38 @@ def test_it_saves_nothing_when_nothing_changed(alice, design):
 
     assert r.status_code == 303
     assert design.revisions.count() == 1
+
+
+def _post_data(form) -> dict:
+    """What a browser sends back for a form shown with its initial values."""
+    data: dict = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field, django_forms.BooleanField):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = list(value)
+        else:
+            data[name] = "" if value is None else str(value)
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(design_docs())
+def test_it_changes_nothing_when_a_form_is_sent_back_as_shown(document):
+    # Every field of every item survives the trip through its form: opening an edit form
+    # and saving it unchanged never alters a design.
+    stored = stored_form(core_design.load(document))
+    for part, form_class in forms.PART_FORMS.items():
+        for index, item in enumerate(stored.get(part, [])):
+            shown = form_class(initial=form_class.initial_from(item), document=stored)
+            sent = form_class(_post_data(shown), document=stored)
+            assert sent.is_valid(), (part, item, sent.errors)
+            changed, _ = with_item(stored, part, index, sent.to_item())
+            assert stored_form(core_design.load(changed)) == stored, (part, item)
+    policy = stored.get("policy", {})
+    shown = forms.PolicyForm(initial=forms.PolicyForm.initial_from(policy), document=stored)
+    sent = forms.PolicyForm(_post_data(shown), document=stored)
+    assert sent.is_valid(), sent.errors
+    assert stored_form(core_design.load({**stored, "policy": sent.to_item()})) == stored
