@@ -293,12 +293,12 @@ class HostForm(PartForm):
 
 
 KIND_CHOICES = [
-    ("desktop", "Desktop mail program, such as Thunderbird, Outlook or Apple Mail"),
+    ("desktop", "Desktop mail program"),
     ("mobile", "Phone or tablet"),
-    ("webmail", "Webmail, running on one of your hosts"),
-    ("terminal", "Mail reader on a shell host, such as mutt"),
-    ("application", "Program or scheduled job that sends mail"),
-    ("device", "Printer, scanner or other appliance"),
+    ("webmail", "Webmail"),
+    ("terminal", "Mail reader on a shell host"),
+    ("application", "Program or scheduled job"),
+    ("device", "Printer, scanner or appliance"),
 ]
 READS_CHOICES = [
     (BLANK_DEFAULT, "The usual way for its kind"),
@@ -317,7 +317,13 @@ class ClientForm(PartForm):
         help_text="A short name for this group, such as staff-laptops: lower-case letters, "
         "digits and hyphens.",
     )
-    kind = forms.ChoiceField(label="Kind", choices=KIND_CHOICES)
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=KIND_CHOICES,
+        help_text="A desktop mail program is Thunderbird, Outlook or Apple Mail; webmail runs "
+        "on one of your hosts; a mail reader on a shell host is mutt or alpine; a program is a "
+        "web shop, a script or a scheduled job that sends mail.",
+    )
     count = forms.IntegerField(
         label="How many",
         initial=1,
@@ -386,10 +392,10 @@ class ClientForm(PartForm):
 
 
 PROVIDER_KIND_CHOICES = [
-    ("smarthost", "Smarthost: a relay your outgoing mail leaves through"),
-    ("inbound_filter", "Inbound filter: receives your mail first, filters it, passes it on"),
-    ("backup_mx", "Backup MX: queues your mail while your own server is down"),
-    ("mailbox_hosting", "Mailbox hosting: keeps your mailboxes for you"),
+    ("smarthost", "Smarthost (outgoing relay)"),
+    ("inbound_filter", "Inbound filter"),
+    ("backup_mx", "Backup MX"),
+    ("mailbox_hosting", "Mailbox hosting"),
 ]
 
 
@@ -400,7 +406,14 @@ class ProviderForm(PartForm):
         max_length=100,
         help_text="A short name of your own for the service, such as relay-provider.",
     )
-    kind = forms.ChoiceField(label="What it does", choices=PROVIDER_KIND_CHOICES)
+    kind = forms.ChoiceField(
+        label="What it does",
+        choices=PROVIDER_KIND_CHOICES,
+        help_text="A smarthost is a relay your outgoing mail leaves through (needed when port "
+        "25 is blocked); an inbound filter receives your mail first, filters it and passes it "
+        "on; a backup MX queues your mail while your own server is down; mailbox hosting keeps "
+        "your mailboxes for you.",
+    )
     host = forms.CharField(
         label="Server name",
         max_length=300,
