@@ -59,8 +59,14 @@ def dot_source(
 
 
 _PROLOGUE = re.compile(rb"^.*?(?=<svg\b)", re.DOTALL)
+_ID = re.compile(r'(\s)id="')
 
 
-def inline_svg(data: bytes) -> str:
-    """SVG bytes from ``dot`` as markup to put inside a page: no XML prologue or DOCTYPE."""
-    return _PROLOGUE.sub(b"", data, count=1).decode("utf-8", "replace")
+def inline_svg(data: bytes, id_prefix: str = "") -> str:
+    """SVG bytes from ``dot`` as markup to put inside a page: no XML prologue or DOCTYPE.
+
+    ``dot`` numbers its elements the same way in every drawing (graph0, node1, ...), so a
+    second diagram on the same page gets ``id_prefix`` to keep ids unique.
+    """
+    text = _PROLOGUE.sub(b"", data, count=1).decode("utf-8", "replace")
+    return _ID.sub(rf'\1id="{id_prefix}', text) if id_prefix else text

@@ -146,3 +146,12 @@ def test_it_traces_through_a_shared_design_and_an_example(setup, client):
         "store.example.com",
         "store.example.com",
     ]
+
+
+def test_it_keeps_element_ids_unique_beside_the_designers_own_diagram(setup):
+    alice, _design, url = setup
+
+    r = alice.get(url, {"from": "internet", "to": "a@example.org"}, headers={"HX-Request": "true"})
+
+    assert 'id="trace-graph0"' in r.text
+    assert 'id="graph0"' not in r.text

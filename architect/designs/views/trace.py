@@ -77,7 +77,7 @@ def trace_view(request: HttpRequest, **key: Any) -> HttpResponse:
         context.setdefault("senders", analysis.senders)
     if result is not None:
         data, diagram_error = diagram(analysis.plan, "svg", trace=result)
-        context["trace_svg"] = inline_svg(data) if data else None
+        context["trace_svg"] = inline_svg(data, id_prefix="trace-") if data else None
         context["trace_diagram_error"] = diagram_error
     template = "designs/trace.html#result" if request.htmx else "designs/trace.html"
     return render(request, template, context, status=status)
