@@ -16,13 +16,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from architect import examples
 
 from .analysis import Analysis
-from .models import Design
+from .models import Design, StaleDesign
 
 # Put in the session so that Django keeps it (an empty session gets no cookie).
 SESSION_MARK = "designs"
@@ -71,7 +71,15 @@ def visible_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             owned_or_404(request, kwargs["pk"])
         elif "token" in kwargs:
             shared_or_404(kwargs["token"])
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except StaleDesign:
+            # Saved from another window at the same moment: say so rather than overwrite.
+            template = "designs/stale.html#notice" if request.htmx else "designs/stale.html"
+            response = render(request, template, {"pk": kwargs.get("pk")}, status=409)
+            response.headers["HX-Retarget"] = "#result"
+            response.headers["HX-Reswap"] = "afterbegin"
+            return response
 
     return wrapper
 

@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from architect.core import design as core_design
@@ -31,6 +31,10 @@ MIN_REVISIONS = 10
 HISTORY_BYTES = 50_000_000
 SUMMARY_CHARS = 300
 PARTS = ("domains", "networks", "hosts", "clients", "providers")
+
+
+class StaleDesign(Exception):
+    """The design was saved by another request since this one read it: nothing was saved."""
 
 
 def stats_of(design: core_design.Design, findings: tuple = ()) -> dict[str, int]:
@@ -85,26 +89,47 @@ class Design(models.Model):
             return False
         summary = diff.summary(self.document if self.pk else None, canonical, fallback)
         findings = make_plan(design).findings
-        with transaction.atomic():
-            self.document = canonical
-            self.name = design.name
-            self.stats = stats_of(design, findings)
-            self.updated = timezone.now()
-            if self.pk is None:
-                self.save()
-            else:
-                self.revisions.filter(number__gt=self.position).delete()
-            self.position += 1
-            Revision.objects.create(
-                design=self,
-                number=self.position,
-                document=canonical,
-                summary=_short(summary),
-                created=self.updated,
-            )
-            self.save()
-            self.revisions.filter(number__lte=self.position - _kept(canonical)).delete()
+        try:
+            with transaction.atomic():
+                self._check_fresh()
+                self._save_revision(design, canonical, summary, findings)
+        except IntegrityError:
+            # Two saves of the same design at once (SQLite cannot lock the row first).
+            raise StaleDesign() from None
         return True
+
+    def _check_fresh(self) -> None:
+        """Refuse to save over a revision this request has not seen (another window)."""
+        if self.pk is None:
+            return
+        position = (
+            Design.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("position", flat=True)
+            .first()
+        )
+        if position != self.position:
+            raise StaleDesign()
+
+    def _save_revision(self, design, canonical, summary: str, findings) -> None:
+        self.document = canonical
+        self.name = design.name
+        self.stats = stats_of(design, findings)
+        self.updated = timezone.now()
+        if self.pk is None:
+            self.save()
+        else:
+            self.revisions.filter(number__gt=self.position).delete()
+        self.position += 1
+        Revision.objects.create(
+            design=self,
+            number=self.position,
+            document=canonical,
+            summary=_short(summary),
+            created=self.updated,
+        )
+        self.save()
+        self.revisions.filter(number__lte=self.position - _kept(canonical)).delete()
 
     # -- undo and redo ----------------------------------------------------------
 
@@ -132,18 +157,22 @@ class Design(models.Model):
         return target
 
     def _move_to(self, revision: Revision) -> None:
-        self.document = revision.document
-        self.position = revision.number
-        self.updated = timezone.now()
         try:
             design = core_design.load(revision.document)
         except core_design.DesignError:
             # Stored under older, looser rules: keep the counts we had.
-            self.name = str(revision.document.get("name", self.name))[:100]
-        else:
-            self.name = design.name
-            self.stats = stats_of(design, make_plan(design).findings)
-        self.save()
+            design = None
+        with transaction.atomic():
+            self._check_fresh()
+            self.document = revision.document
+            self.position = revision.number
+            self.updated = timezone.now()
+            if design is None:
+                self.name = str(revision.document.get("name", self.name))[:100]
+            else:
+                self.name = design.name
+                self.stats = stats_of(design, make_plan(design).findings)
+            self.save()
 
     # -- sharing ----------------------------------------------------------------
 

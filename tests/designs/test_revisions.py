@@ -189,3 +189,37 @@ def test_it_offers_to_go_back_only_to_another_version(setup):
     assert reverse("designs:restore", args=[design.pk, 1]) in older
     assert reverse("designs:restore", args=[design.pk, 2]) not in current
     assert "This is the design as it is now." in current
+
+
+def test_it_refuses_to_save_over_a_change_it_has_not_seen(setup):
+    # Two windows read the design; the first saves; the second must not overwrite it.
+    _f, alice, design = setup
+    first = models.Design.objects.get(pk=design.pk)
+    second = models.Design.objects.get(pk=design.pk)
+    first.commit(dict(first.document, clients=[]), "first")
+
+    with pytest.raises(models.StaleDesign):
+        second.commit(dict(second.document, description="second window"), "second")
+
+    design.refresh_from_db()
+    assert design.document["clients"] == []
+    assert [r.summary for r in design.revisions.all()][-1] == "Removed client laptops."
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_it_says_so_when_a_change_meets_another_at_the_same_moment(setup, monkeypatch, htmx):
+    _f, alice, design = setup
+
+    def stale(*args, **kwargs):
+        raise models.StaleDesign()
+
+    monkeypatch.setattr(models.Design, "commit", stale)
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    r = alice.post(
+        reverse("designs:part_remove", args=[design.pk, "clients", "laptops"]), headers=headers
+    )
+
+    assert r.status_code == 409
+    assert "changed in another window at the same moment" in r.text
+    assert ("<html" in r.text) is not htmx
