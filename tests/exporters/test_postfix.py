@@ -1,0 +1,268 @@
+"""The Postfix export: main.cf, master.cf and tables, read back by Postfix itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from architect import examples
+from architect.core import design as design_model
+from tests.exporters._programs import (
+    HOSTILE,
+    export_to,
+    postconf,
+    postconf_list,
+    postconf_value,
+    postfix_problems,
+    postmap_query,
+    relay_problems,
+    table_entries,
+)
+from tests.strategies import designs
+
+
+def _export(slug: str, tmp_path: Path):
+    return export_to(examples.load(slug), tmp_path / "bundle")
+
+
+def _dir(exported, host: str) -> Path:
+    return exported.dir("postfix", host)
+
+
+# -- every example ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", examples.slugs())
+def test_it_writes_configs_postfix_accepts_for_every_example(slug, tmp_path):
+    exported = _export(slug, tmp_path)
+    for host in exported.hosts("postfix"):
+        directory = _dir(exported, host.name)
+        assert (directory / "main.cf").exists() and (directory / "master.cf").exists()
+        assert postfix_problems(directory, tmp_path / "scratch" / host.name) == []
+
+
+@pytest.mark.parametrize("slug", examples.slugs())
+def test_it_never_makes_an_open_relay_in_any_example(slug, tmp_path):
+    exported = _export(slug, tmp_path)
+    for host in exported.hosts("postfix"):
+        assert relay_problems(_dir(exported, host.name), host) == [], host.name
+
+
+def test_it_writes_postfix_files_only_for_postfix_hosts(tmp_path):
+    exported = _export("filtering-edge", tmp_path)
+    written = {path.split("/")[1] for path in exported.files if path.startswith("postfix/")}
+    assert written == {"gw1.example.org", "gw2.example.org"}  # the store runs no MTA
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(designs())
+def test_it_writes_safe_configs_postfix_accepts_for_generated_designs(design):
+    with tempfile.TemporaryDirectory() as tmp:
+        exported = export_to(design, Path(tmp) / "bundle")
+        for host in exported.hosts("postfix"):
+            directory = exported.dir("postfix", host.name)
+            problems = postfix_problems(directory, Path(tmp) / "scratch" / host.name)
+            problems += relay_problems(directory, host)
+            assert problems == [], f"{host.name}: {problems}"
+
+
+# -- what each topology does -------------------------------------------------
+
+
+def test_it_passes_gateway_mail_to_the_inside_store_with_checked_recipients(tmp_path):
+    exported = _export("dmz-gateway", tmp_path)
+    gw = _dir(exported, "gw.example.com")
+    assert postconf_value(gw, "relay_domains") == "example.com"
+    assert postconf_value(gw, "mydestination") == ""
+    assert postmap_query(gw, "transport", "example.com").stdout.strip() == (
+        "relay:[store.example.com]"
+    )
+    # Only listed addresses are accepted: no backscatter (P1).
+    assert postconf_value(gw, "relay_recipient_maps") == "hash:/etc/postfix/relay_recipients"
+    assert postmap_query(gw, "relay_recipients", "postmaster@example.com").stdout.strip() == "OK"
+    assert postmap_query(gw, "relay_recipients", "nobody@example.com").returncode == 1
+    # relay_domains does not cover subdomains (P18).
+    assert "relay_domains" not in postconf_list(gw, "parent_domain_matches_subdomains")
+    # The inside network may relay out through the gateway.
+    assert "10.0.0.0/24" in postconf_list(gw, "mynetworks")
+
+
+def test_it_hands_filtered_mail_to_the_store_over_lmtp(tmp_path):
+    exported = _export("filtering-edge", tmp_path)
+    for gw in ("gw1.example.org", "gw2.example.org"):
+        result = postmap_query(_dir(exported, gw), "transport", "example.org")
+        assert result.stdout.strip() == "lmtp:[store.example.org]:24"
+
+
+def test_it_makes_the_backup_mx_queue_and_forward_without_delivering(tmp_path):
+    exported = _export("backup-mx", tmp_path)
+    mx2 = _dir(exported, "mx2.example.net")
+    assert postconf_value(mx2, "relay_domains") == "example.net"
+    assert "example.net" not in postconf_list(mx2, "mydestination")
+    assert postconf_value(mx2, "virtual_mailbox_domains") == ""
+    assert postconf_value(mx2, "relay_recipient_maps") == "hash:/etc/postfix/relay_recipients"
+
+
+def test_it_files_mailbox_domains_through_dovecot_lmtp(tmp_path):
+    exported = _export("solo-server", tmp_path)
+    mail = _dir(exported, "mail.example.org")
+    assert postconf_value(mail, "virtual_mailbox_domains") == "example.org"
+    assert postconf_value(mail, "virtual_transport") == "lmtp:unix:private/dovecot-lmtp"
+    assert "example.org" not in postconf_list(mail, "mydestination")
+    assert postmap_query(mail, "virtual", "postmaster@example.org").stdout.strip() == (
+        "postmaster@mail.example.org"
+    )
+
+
+def test_it_puts_alias_domains_in_their_own_class(tmp_path):
+    exported = _export("multi-domain", tmp_path)
+    mx = _dir(exported, "mx.example.com")
+    assert postconf_value(mx, "virtual_alias_domains") == "example-shop.com"
+    assert postconf_list(mx, "virtual_mailbox_domains") == ["example.com", "example.net"]
+    assert postmap_query(mx, "virtual", "@example-shop.com").stdout.strip() == "@example.com"
+    # The parked domain is in no class at all: nobody accepts mail for it.
+    for parameter in ("mydestination", "virtual_mailbox_domains", "relay_domains"):
+        assert "parked-example.org" not in postconf_list(mx, parameter)
+
+
+def test_it_makes_null_clients_listen_on_loopback_and_send_to_the_hub(tmp_path):
+    exported = _export("department-hub", tmp_path)
+    ws1 = _dir(exported, "ws1.cs.example.edu")
+    assert postconf_value(ws1, "inet_interfaces") == "loopback-only"
+    assert postconf_value(ws1, "mydestination") == ""
+    assert postconf_value(ws1, "relayhost") == "[mailhub.cs.example.edu]"
+    assert postconf_value(ws1, "myorigin") == "cs.example.edu"
+    hub = _dir(exported, "mailhub.cs.example.edu")
+    assert "10.20.0.0/16" in postconf_list(hub, "mynetworks")
+
+
+def test_it_relays_through_the_smarthost_with_a_password_over_tls(tmp_path):
+    exported = _export("smarthost", tmp_path)
+    mail = _dir(exported, "mail.example.info")
+    relayhost = postconf_value(mail, "relayhost")
+    assert relayhost == "[smtp.relay-provider.example]:587"
+    assert postconf_value(mail, "smtp_tls_security_level") == "encrypt"
+    assert postconf_value(mail, "smtp_sasl_auth_enable") == "yes"
+    # The password is a placeholder, commented out, never invented...
+    sasl = (mail / "sasl_passwd").read_text()
+    assert table_entries(sasl) == []
+    assert "PLACEHOLDER" in sasl
+    # ...and once the person fills it in, its key is spelled exactly like relayhost (P10).
+    (mail / "sasl_passwd").write_text(sasl.replace(f"#{relayhost}", relayhost))
+    assert postmap_query(mail, "sasl_passwd", relayhost).stdout.strip() == "USERNAME:PASSWORD"
+
+
+def test_it_requires_tls_and_a_login_on_submission_but_not_on_port_25(tmp_path):
+    exported = _export("solo-server", tmp_path)
+    mail = _dir(exported, "mail.example.org")
+    assert postconf_value(mail, "smtpd_tls_security_level") == "may"
+    assert postconf_value(mail, "smtpd_sasl_auth_enable") == "no"
+
+    def service(name: str, parameter: str) -> str:
+        result = postconf(mail, "-P", f"{name}/inet/{parameter}")
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split("=", 1)[1].strip()
+
+    assert service("submission", "smtpd_tls_security_level") == "encrypt"
+    assert service("submissions", "smtpd_tls_wrappermode") == "yes"
+    for name in ("submission", "submissions"):
+        assert service(name, "smtpd_sasl_auth_enable") == "yes"
+        assert service(name, "smtpd_tls_auth_only") == "yes"
+        assert service(name, "smtpd_relay_restrictions") == "$mua_relay_restrictions"
+    assert postconf_value(mail, "mua_relay_restrictions") == "permit_sasl_authenticated, reject"
+    assert postconf_value(mail, "smtpd_sasl_path") == "private/auth"
+
+
+def test_it_opens_no_submission_port_on_hosts_without_submission(tmp_path):
+    exported = _export("backup-mx", tmp_path)
+    services = postconf(_dir(exported, "mx2.example.net"), "-M").stdout
+    assert "submission" not in services
+    assert re.search(r"^smtp\s+inet", services, re.M)
+
+
+def test_it_delivers_to_var_mail_on_a_shell_host(tmp_path):
+    design = examples.load("timesharing")
+    # The same host running Postfix instead of sendmail.
+    host = dataclasses.replace(design.hosts[0], mta="postfix")
+    exported = export_to(dataclasses.replace(design, hosts=(host,)), tmp_path / "bundle")
+    unix = _dir(exported, "unix.example.edu")
+    assert "example.edu" in postconf_list(unix, "mydestination")
+    assert postconf_value(unix, "mail_spool_directory") == "/var/mail"
+    assert postconf_value(unix, "alias_maps") == "hash:/etc/aliases"
+    assert postconf_value(unix, "virtual_mailbox_domains") == ""
+    assert postfix_problems(unix, tmp_path / "scratch") == []
+
+
+def test_it_marks_certificate_paths_as_placeholders(tmp_path):
+    exported = _export("solo-server", tmp_path)
+    main_cf = (_dir(exported, "mail.example.org") / "main.cf").read_text()
+    before = main_cf.split("\nsmtpd_tls_chain_files =")[0].rsplit("\n\n", 1)[1]
+    assert "PLACEHOLDER" in before
+
+
+@pytest.mark.parametrize("slug", examples.slugs())
+def test_it_explains_every_setting_with_a_comment(slug, tmp_path):
+    exported = _export(slug, tmp_path)
+    for host in exported.hosts("postfix"):
+        lines = (_dir(exported, host.name) / "main.cf").read_text().splitlines()
+        for i, line in enumerate(lines):
+            if line and not line.startswith(("#", " ")):
+                assert lines[i - 1].startswith("#"), f"{host.name}: {line} has no comment"
+
+
+@pytest.mark.parametrize("slug", examples.slugs())
+def test_it_refers_only_to_tables_it_writes_and_hash_maps(slug, tmp_path):
+    exported = _export(slug, tmp_path)
+    for host in exported.hosts("postfix"):
+        directory = _dir(exported, host.name)
+        supported = postconf(directory, "-m").stdout.split()
+        for kind, path in re.findall(r"(\w+):(/etc/[\w/.-]+)", postconf(directory, "-n").stdout):
+            assert kind in supported and kind == "hash"  # P20: no lmdb on Debian 12
+            if path.startswith("/etc/postfix/"):
+                assert (directory / path.rsplit("/", 1)[1]).exists(), path
+
+
+# -- hostile text ---------------------------------------------------------------
+
+
+def test_it_keeps_hostile_design_text_inside_comments(tmp_path):
+    design = examples.load("dmz-gateway")
+    hostile = dataclasses.replace(design, name=HOSTILE, description=HOSTILE)
+    exported = export_to(hostile, tmp_path / "bundle")
+    for host in exported.hosts("postfix"):
+        directory = _dir(exported, host.name)
+        assert postfix_problems(directory, tmp_path / "scratch" / host.name) == []
+        assert relay_problems(directory, host) == []
+        assert postconf_value(directory, "relayhost") != "[evil.example]"
+        for path in directory.iterdir():
+            text = path.read_text()
+            # No line break of any kind survives (splitlines would hide \r and U+2028).
+            assert "\r" not in text and "\u2028" not in text
+            for line in text.split("\n"):
+                if "evil" in line or "<script>" in line:
+                    assert line.startswith("#"), f"{path.name}: {line}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mail.example.org\nrelayhost = evil", "a;b.example", "x`y.example", "x#y.example"],
+)
+def test_it_never_gets_a_malformed_host_name_from_a_design(name):
+    doc = design_model.dump(examples.load("solo-server"))
+    doc["hosts"][0]["name"] = name
+    with pytest.raises(design_model.DesignError) as caught:
+        design_model.load(doc)
+    assert any(p.path == "hosts[0].name" for p in caught.value.problems)
+
+
+def test_it_never_gets_a_design_name_with_a_line_break():
+    doc = design_model.dump(examples.load("solo-server"))
+    doc["name"] = "Solo\nrelayhost = evil"
+    with pytest.raises(design_model.DesignError) as caught:
+        design_model.load(doc)
+    assert [p.path for p in caught.value.problems] == ["name"]
