@@ -1,0 +1,511 @@
+"""sendmail configuration: sendmail.mc and its tables per sendmail host.
+
+Like the Postfix exporter, this only translates the host's plan. The .mc is
+built with ``m4 /usr/share/sendmail/cf/m4/cf.m4 sendmail.mc > sendmail.cf``;
+its tables (access, mailertable, virtusertable, authinfo, local-host-names)
+are text files beside it, each with the ``makemap`` command that builds it.
+
+Rules kept here, from the domain reference (topologies.md T2-T6, §2.2, P30):
+- ``confDOMAIN_NAME`` is always defined, so the .cf never guesses the name;
+- a null client is ``FEATURE(`nullclient')`` as the LAST feature, after
+  ``no_default_msa`` and a loopback-only ``DAEMON_OPTIONS`` (T2);
+- relaying is granted only by access-db ``Connect:`` entries for the plan's
+  trusted networks and ``To:`` entries for its relay domains, with
+  ``relay_hosts_only`` (P18) and, where recipients are checked,
+  ``relaytofulladdress`` (P1);
+- no FEATURE that opens relaying is ever written (``RELAY_OPENING``);
+- every line carries a ``dnl`` comment: m4 discards the rest of a line after
+  ``dnl`` without expanding it, so comment text can never become a macro.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from ..design import Design
+from ..plan import HostPlan, Plan
+from . import Exporter, register
+from .postfix import (
+    comment_lines,
+    is_null_client,
+    one_line,
+    reasons,
+    relayhost_name,
+    relayhost_port,
+)
+
+# Features that open or weaken relaying (cf/README, topologies.md §2.2).
+# Listed so that a test can prove none of them is ever written.
+RELAY_OPENING = (
+    "promiscuous_relay",
+    "relay_local_from",
+    "relay_mail_from",
+    "relay_based_on_MX",
+    "loose_relay_check",
+    "accept_unresolvable_domains",
+    "relay_entire_domain",
+)
+MAIL_DIR = "/etc/mail"
+DOVECOT_LDA = "/usr/lib/dovecot/dovecot-lda"
+# Beyond this many access entries for one block, list the hosts by hand.
+MAX_ACCESS_ENTRIES = 256
+
+
+class _Mc:
+    """sendmail.mc being written: m4 lines, each preceded by dnl comments."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def note(self, *text: str) -> None:
+        for t in text:
+            self.lines += comment_lines(t, prefix="dnl # ")
+
+    def line(self, m4: str, *why: str) -> None:
+        self.note(*why)
+        self.lines.append(m4 + "dnl")
+
+    def blank(self) -> None:
+        self.lines.append("dnl")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
+    """The sendmail.mc of one sendmail host."""
+    mc = _Mc()
+    origin = host.origin or host.name.split(".", 1)[1]
+    ports = {listener.port: listener for listener in host.listens}
+    tables = sendmail_tables(design, plan, host)
+
+    mc.lines.append("divert(-1)dnl")
+    mc.note(f"sendmail.mc for {host.name}")
+    mc.note(f'Written by Mail Architect from the design "{plan.design}".')
+    mc.note("Roles of this host: " + (", ".join(host.roles) or "none") + ".")
+    for role in host.roles:
+        for why in reasons(host, role):
+            mc.note(f"{role}: {why}")
+    mc.note(
+        "Build: m4 /usr/share/sendmail/cf/m4/cf.m4 sendmail.mc > /etc/mail/sendmail.cf "
+        "(with sendmail-cf installed), then restart sendmail."
+    )
+    for name in sorted(tables):
+        if name != "local-host-names":
+            mc.note(f"Table: makemap hash {MAIL_DIR}/{name} < {MAIL_DIR}/{name}")
+    mc.lines.append("divert(0)dnl")
+    mc.line(f"VERSIONID(`Mail Architect: {host.name}')", "Names this file in the .cf.")
+    mc.line(
+        "OSTYPE(`linux')",
+        "Paths and the local mailer (procmail) of a Linux system; required first.",
+    )
+    mc.line(
+        f"define(`confDOMAIN_NAME', `{host.name}')",
+        "The name sendmail greets with ($j); defined so it never guesses from the build machine.",
+    )
+
+    if is_null_client(host):
+        _null_client(mc, host, origin)
+        return mc.text()
+
+    mc.blank()
+    mc.note("Listeners: exactly the ports the plan opens.")
+    mc.line(
+        "FEATURE(`no_default_msa')",
+        "No implicit port 587 listener; the submission listener, if any, is defined below.",
+    )
+    submission = "submission" in host.roles
+    if 25 in ports:
+        who = ", ".join(ports[25].open_to)
+        mc.line(
+            "DAEMON_OPTIONS(`Port=smtp, Name=MTA" + (", M=A" if submission else "") + "')",
+            f"Port 25 for mail from other servers (reachable by: {who}). STARTTLS is offered, "
+            "never required"
+            + (
+                "; AUTH is switched off here (M=A), it belongs on submission."
+                if submission
+                else "."
+            ),
+        )
+    else:
+        mc.line(
+            "DAEMON_OPTIONS(`Port=smtp,Addr=127.0.0.1, Name=MTA')",
+            "Port 25 on the loopback address only: no other host sends mail here.",
+        )
+    if 587 in ports:
+        mc.line(
+            "DAEMON_OPTIONS(`Port=submission, Name=MSA, M=Ea')",
+            "Port 587 for mail programs: AUTH required (a), no ETRN (E).",
+        )
+    if 465 in ports:
+        mc.line(
+            "DAEMON_OPTIONS(`Port=smtps, Name=TLSMSA, M=Esa')",
+            "Port 465 for mail programs: TLS from the first byte (s), AUTH required (a).",
+        )
+    if ports.keys() & {25, 465, 587}:
+        mc.line(
+            f"define(`confSERVER_CERT', `{MAIL_DIR}/tls/{host.name}.crt')",
+            f"PLACEHOLDER: the certificate for {host.name}; STARTTLS is offered once it exists.",
+        )
+        mc.line(
+            f"define(`confSERVER_KEY', `{MAIL_DIR}/tls/{host.name}.key')",
+            "PLACEHOLDER: its private key, readable by root only.",
+        )
+        mc.line(
+            "define(`confCACERT_PATH', `/etc/ssl/certs')",
+            "Trusted certificate authorities, to verify other servers.",
+        )
+        mc.line(
+            "define(`confCACERT', `/etc/ssl/certs/ca-certificates.crt')",
+            "The same, as one bundle file.",
+        )
+    if submission:
+        mc.note(*reasons(host, "submission"))
+        mc.line(
+            "define(`confAUTH_MECHANISMS', `PLAIN LOGIN')",
+            "Password logins, checked by Cyrus SASL (saslauthd); configure "
+            "/etc/sasl2/Sendmail.conf with pwcheck_method: saslauthd.",
+        )
+        mc.line(
+            "TRUST_AUTH_MECH(`PLAIN LOGIN')",
+            "A user who logged in may relay to any domain.",
+        )
+        mc.line(
+            "define(`confAUTH_OPTIONS', `A p y')",
+            "No password before STARTTLS (p), no anonymous login (y).",
+        )
+
+    mc.blank()
+    mc.note("Which domains this host accepts, and what it does with them.")
+    mc.line(
+        "FEATURE(`use_cw_file')",
+        f"Local domains (class w) from {MAIL_DIR}/local-host-names: "
+        + (", ".join(_local_names(host)) or "none besides the host's own names")
+        + ".",
+    )
+    access_args = f"`hash -T<TMPF> -o {MAIL_DIR}/access'"
+    if host.relay_domains and host.recipient_validation:
+        mc.line(
+            f"FEATURE(`access_db', {access_args}, `relaytofulladdress')",
+            "Relay permissions from the access table. relaytofulladdress allows To: entries "
+            "for single addresses, so only addresses that exist are accepted (no "
+            "backscatter).",
+        )
+    else:
+        mc.line(
+            f"FEATURE(`access_db', {access_args})",
+            "Relay permissions from the access table: trusted networks (Connect:) and "
+            "passed-on domains (To:).",
+        )
+    if host.relay_domains:
+        mc.line(
+            "FEATURE(`relay_hosts_only')",
+            "A To: entry for example.com does not also relay for anything.example.com (P18).",
+            *reasons(host, "relay_domains"),
+        )
+    if host.transport:
+        mc.line(
+            f"FEATURE(`mailertable', `hash -o {MAIL_DIR}/mailertable')",
+            "Where each passed-on domain goes next: "
+            + "; ".join(f"{d} to {hop}" for d, hop in host.transport)
+            + ".",
+        )
+    if host.alias_domains:
+        mc.line(
+            f"FEATURE(`virtusertable', `hash -o {MAIL_DIR}/virtusertable')",
+            "Alias domains: user@alias is delivered as user@target.",
+        )
+
+    lda = host.delivery == f"lmtp:{host.name}"
+    if lda:
+        mc.line(
+            f"FEATURE(`local_procmail', `{DOVECOT_LDA}', `{DOVECOT_LDA} -d $u')",
+            *reasons(host, "delivery"),
+            "sendmail has no LMTP client for this, so Dovecot's LDA files local mail and "
+            "keeps the IMAP index current (Dovecot's sendmail howto).",
+        )
+        mc.line(
+            "MODIFY_MAILER_FLAGS(`LOCAL', `-f')",
+            "dovecot-lda takes no -f option.",
+        )
+    elif host.delivery in ("mbox", "maildir"):
+        mc.note(*reasons(host, "delivery"))
+        mc.note(
+            "The Linux OSTYPE delivers with procmail, into /var/mail/<user> by default"
+            + (
+                "; for Maildir, set DEFAULT=$HOME/Maildir/ in /etc/procmailrc."
+                if host.delivery == "maildir"
+                else "."
+            )
+        )
+
+    mc.blank()
+    mc.note("How mail leaves this host.")
+    mc.line(
+        f"MASQUERADE_AS(`{origin}')",
+        f"Mail from local users leaves as user@{origin}, not user@{host.name}.",
+    )
+    mc.line("FEATURE(`masquerade_envelope')", "The envelope sender is masqueraded too.")
+    if host.relayhost:
+        _smart_host(mc, host)
+    else:
+        mc.note(
+            "No smart host: mail for other domains goes straight to their MX hosts.",
+            *(
+                reasons(host, "outbound")
+                or [
+                    "WARNING: the plan finds no way out for this host's mail (see its "
+                    "findings), so it will wait in the queue until the design gives one."
+                ]
+            ),
+        )
+
+    mc.blank()
+    mc.line("MAILER(`local')", "Local delivery (and the prog mailer).")
+    mc.line("MAILER(`smtp')", "SMTP to other servers.")
+    if lda:
+        mc.line("MAILER(`procmail')", "The mailer local_procmail relies on.")
+    if any(hop.startswith("lmtp:") for _, hop in host.transport):
+        mc.note(
+            "LMTP over TCP to the mailbox store's Dovecot (port 24), used by mailertable "
+            "entries lmtp24:[store]. Firewall port 24 on the store to this host only."
+        )
+        mc.lines.append("MAILER_DEFINITIONS")
+        mc.lines.append(
+            "Mlmtp24,\tP=[IPC], F=mDFMuXz, S=EnvFromSMTP/HdrFromSMTP, "
+            "R=EnvToSMTP/HdrFromSMTP, E=\\r\\n, L=990,"
+        )
+        mc.lines.append("\t\tT=DNS/RFC822/SMTP,")
+        mc.lines.append("\t\tA=TCP $h 24")
+    return mc.text()
+
+
+def _null_client(mc: _Mc, host: HostPlan, origin: str) -> None:
+    """T2: send everything to one host, receive nothing; nullclient goes LAST."""
+    mc.blank()
+    mc.note(*reasons(host, "null-client"))
+    if host.relayhost:
+        _smart_host_options(mc, host, esmtp_too=True)
+    mc.line(
+        "FEATURE(`no_default_msa')",
+        "No port 587 listener: this host takes no mail from the network.",
+    )
+    mc.line(
+        "DAEMON_OPTIONS(`Port=smtp,Addr=127.0.0.1, Name=MTA')",
+        "Port 25 on the loopback address only, for local programs (like Postfix's "
+        "inet_interfaces = loopback-only).",
+    )
+    mc.line(
+        f"FEATURE(`nullclient', `{origin}')",
+        f"Everything goes to a hub; mail leaves as user@{origin}. Must be the last FEATURE: "
+        "it defines the mailers itself.",
+    )
+    if host.relayhost:
+        hub = "[" + relayhost_name(host.relayhost) + "]"
+        mc.line(
+            f"define(`SMART_HOST', `{hub}')",
+            *reasons(host, "relayhost"),
+            f"Redefined after nullclient, which would otherwise look up the MX of {origin}.",
+        )
+        mc.line(f"define(`MAIL_HUB', `{hub}')", "Local names go to the same host.")
+
+
+def _smart_host(mc: _Mc, host: HostPlan) -> None:
+    relayhost = host.relayhost or ""
+    mc.line(
+        f"define(`SMART_HOST', `[{relayhost_name(relayhost)}]')",
+        *reasons(host, "relayhost"),
+    )
+    # The esmtp mailer also carries mailertable routes inside the organisation
+    # (port 25): leave its port alone when the host has any.
+    _smart_host_options(mc, host, esmtp_too=not host.transport)
+
+
+def _smart_host_options(mc: _Mc, host: HostPlan, *, esmtp_too: bool) -> None:
+    """Port and login for the smart host (T6)."""
+    relayhost = host.relayhost or ""
+    port = relayhost_port(relayhost)
+    if port and port != 25:
+        if port == 465:
+            mc.note(
+                "WARNING: port 465 expects TLS from the first byte, which these mailer "
+                "arguments do not give; ask the provider for port 587 (STARTTLS)."
+            )
+        mc.line(
+            f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')",
+            f"The smart host listens on port {port}, not 25.",
+        )
+        if esmtp_too:
+            mc.line(
+                f"define(`ESMTP_MAILER_ARGS', `TCP $h {port}')",
+                "The same for the esmtp mailer.",
+            )
+    if host.relayhost_auth:
+        mc.line(
+            f"FEATURE(`authinfo', `hash -o {MAIL_DIR}/authinfo')",
+            f"Log in to {relayhost_name(relayhost)} with the user name and password in "
+            f"{MAIL_DIR}/authinfo (fill it in; mode 0600).",
+        )
+
+
+# --------------------------------------------------------------------------
+# Tables
+
+
+def _local_names(host: HostPlan) -> list[str]:
+    """Final and alias domains: class w. Relay domains must never be here (T4)."""
+    return sorted(set(host.final_domains) | set(dict(host.alias_domains)))
+
+
+def access_networks(block: str) -> list[str]:
+    """The access-table keys (without ``Connect:``) covering exactly ``block``.
+
+    sendmail matches network numbers by whole octets (IPv4) or groups (IPv6),
+    so a block whose length is not on such a boundary is listed as its
+    smaller networks. Never broader than ``block``; empty when that would
+    take more than MAX_ACCESS_ENTRIES lines.
+    """
+    net = ipaddress.ip_network(block, strict=False)
+    step = 8 if net.version == 4 else 16
+    boundary = -(-net.prefixlen // step) * step
+    if 2 ** (boundary - net.prefixlen) > MAX_ACCESS_ENTRIES:
+        return []
+    out = []
+    for sub in net.subnets(new_prefix=boundary) if boundary > net.prefixlen else [net]:
+        if net.version == 4:
+            out.append(".".join(str(sub.network_address).split(".")[: boundary // 8]))
+        else:
+            groups = [format(int(g, 16), "x") for g in sub.network_address.exploded.split(":")]
+            out.append("IPv6:" + ":".join(groups[: boundary // 16]))
+    return out
+
+
+def sendmail_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
+    """The tables the .mc refers to, by file name."""
+    out: dict[str, str] = {}
+    if is_null_client(host):
+        if host.relayhost_auth and host.relayhost:
+            out["authinfo"] = _authinfo(host)
+        return out
+
+    build = "# Build: makemap hash {path} < {path}"
+    lines = [
+        "# access: who may relay through this host.",
+        "# Connect: lines trust a network to send anywhere (outgoing relay);",
+        "# To: lines accept mail from anyone for a domain or address (incoming relay).",
+        "# Mail from this host itself (127.0.0.1, ::1) is always allowed by sendmail.",
+        build.format(path=f"{MAIL_DIR}/access"),
+        "",
+    ]
+    for block in host.trusted_networks:
+        net = ipaddress.ip_network(block, strict=False)
+        if net.is_loopback:
+            continue
+        keys = access_networks(block)
+        lines += comment_lines(f"{block}: " + one_line(_trust_reason(host, block)))
+        if net.version == 6:
+            lines.append(
+                "# sendmail matches IPv6 clients by the text of their address: check "
+                "with sendmail -bt."
+            )
+        if not keys:
+            lines.append(f"# {block} is too large to list here: add its hosts one by one.")
+        lines += [f"Connect:{key}\tRELAY" for key in keys]
+    for domain in host.relay_domains:
+        if host.recipient_validation:
+            lines += [
+                f"# {domain}: only listed addresses are accepted (relaytofulladdress).",
+                f"To:postmaster@{domain}\tRELAY",
+                "# PLACEHOLDER: one line per real address, in step with the mailboxes:",
+                f"#To:someone@{domain}\tRELAY",
+            ]
+        else:
+            lines += [
+                f"# {domain}: accepted for every address (no recipient list in the plan).",
+                f"To:{domain}\tRELAY",
+            ]
+    out["access"] = "\n".join(lines) + "\n"
+
+    names = _local_names(host)
+    out["local-host-names"] = (
+        "\n".join(
+            [
+                "# local-host-names: domains delivered on this host (class w). Relay",
+                "# domains are NOT listed: they are passed on, never delivered here.",
+                "# The host's own names are added by sendmail itself. No build step.",
+                *names,
+            ]
+        )
+        + "\n"
+    )
+    if host.transport:
+        lines = [
+            "# mailertable: where mail for each passed-on domain goes next.",
+            "# The brackets skip the MX lookup, so mail cannot loop back here.",
+            build.format(path=f"{MAIL_DIR}/mailertable"),
+            "",
+        ]
+        for domain, hop in host.transport:
+            target = hop.split(":", 1)[1]
+            if hop.startswith("lmtp:"):
+                name = target.rsplit(":", 1)[0]
+                lines.append(f"{domain}\tlmtp24:{name}")
+            else:
+                lines.append(f"{domain}\tesmtp:{target}")
+        out["mailertable"] = "\n".join(lines) + "\n"
+    if host.alias_domains:
+        lines = [
+            "# virtusertable: user@alias is delivered as user@target.",
+            build.format(path=f"{MAIL_DIR}/virtusertable"),
+            "",
+        ]
+        lines += [f"@{alias}\t%1@{target}" for alias, target in host.alias_domains]
+        out["virtusertable"] = "\n".join(lines) + "\n"
+    if host.relayhost_auth and host.relayhost:
+        out["authinfo"] = _authinfo(host)
+    return out
+
+
+def _trust_reason(host: HostPlan, block: str) -> str:
+    for r in host.reasons:
+        if r.subject == "trusted_networks" and block in r.why:
+            return r.why
+    return "trusted by the plan"
+
+
+def _authinfo(host: HostPlan) -> str:
+    name = relayhost_name(host.relayhost or "")
+    return (
+        "\n".join(
+            [
+                f"# authinfo: the login for the smart host {name}.",
+                "# Keep this file mode 0600, owned by root.",
+                f"# Build: makemap hash {MAIL_DIR}/authinfo < {MAIL_DIR}/authinfo",
+                "",
+                "# PLACEHOLDER: remove the # and put in the user name and password the",
+                "# provider gave you. Until then the smart host refuses to take mail.",
+                f'#AuthInfo:{name}\t"U:USERNAME" "I:USERNAME" "P:PASSWORD" "M:PLAIN LOGIN"',
+            ]
+        )
+        + "\n"
+    )
+
+
+def sendmail_files(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
+    """Every file of one sendmail host, by file name."""
+    return {"sendmail.mc": sendmail_mc(design, plan, host), **sendmail_tables(design, plan, host)}
+
+
+@register
+class SendmailExporter(Exporter):
+    """sendmail/<host>/sendmail.mc and its tables for each host running sendmail."""
+
+    name = "sendmail"
+
+    def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
+        for host in plan.hosts:
+            if host.mta != "sendmail":
+                continue
+            for name, text in sendmail_files(design, plan, host).items():
+                yield f"sendmail/{host.name}/{name}", text
