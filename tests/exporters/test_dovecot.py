@@ -1,0 +1,159 @@
+"""The Dovecot export: dovecot.conf per host, read back by doveconf 2.3."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from architect import examples
+from tests.exporters._programs import HOSTILE, doveconf, dovecot_problems, export_to
+from tests.strategies import designs
+
+
+def _conf(exported, host: str) -> Path:
+    return exported.dir("dovecot", host) / "dovecot.conf"
+
+
+def _value(conf: Path, setting: str) -> str:
+    result = doveconf(conf, "-h", setting)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _config(conf: Path) -> str:
+    result = doveconf(conf, "-n")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("slug", examples.slugs())
+def test_it_writes_configs_doveconf_accepts_for_every_example(slug, tmp_path):
+    exported = export_to(examples.load(slug), tmp_path / "bundle")
+    for path in exported.files:
+        if path.startswith("dovecot/") and path.endswith("/dovecot.conf"):
+            assert dovecot_problems(exported.root / path) == [], path
+
+
+def test_it_writes_dovecot_for_readers_stores_and_submission_hosts_only(tmp_path):
+    exported = export_to(examples.load("filtering-edge"), tmp_path / "bundle")
+    hosts = {p.split("/")[1] for p in exported.files if p.endswith("/dovecot.conf")}
+    # The store serves IMAP and takes LMTP; gw1 checks submission passwords; gw2 neither.
+    assert hosts == {"store.example.org", "gw1.example.org"}
+    timesharing = export_to(examples.load("timesharing"), tmp_path / "t")
+    assert not [p for p in timesharing.files if p.startswith("dovecot/")]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(designs())
+def test_it_writes_configs_doveconf_accepts_for_generated_designs(design):
+    with tempfile.TemporaryDirectory() as tmp:
+        exported = export_to(design, Path(tmp) / "bundle")
+        for path in exported.files:
+            if path.endswith("/dovecot.conf"):
+                assert dovecot_problems(exported.root / path) == [], path
+
+
+def test_it_takes_lmtp_only_from_the_gateways_on_the_store_s_own_address(tmp_path):
+    exported = export_to(examples.load("filtering-edge"), tmp_path / "bundle")
+    conf = _conf(exported, "store.example.org")
+    assert _value(conf, "protocols") == "imap lmtp"
+    assert _value(conf, "mail_location") == "maildir:~/Maildir"
+    text = conf.read_text()
+    listener = text.split("inet_listener lmtp {", 1)[1].split("}", 1)[0]
+    assert "address = 10.1.0.10" in listener and "port = 24" in listener
+    assert "firewall port 24 so that only gw1.example.org" in " ".join(text.split())
+    # The store runs no MTA: no Postfix socket.
+    assert "/var/spool/postfix" not in text
+
+
+def test_it_gives_postfix_an_lmtp_socket_and_an_auth_socket(tmp_path):
+    exported = export_to(examples.load("solo-server"), tmp_path / "bundle")
+    conf = _conf(exported, "mail.example.org")
+    config = _config(conf)
+    assert "unix_listener /var/spool/postfix/private/dovecot-lmtp {" in config
+    auth = config.split("service auth {", 1)[1]
+    assert auth.split("}", 1)[0].split() == [
+        "unix_listener",
+        "/var/spool/postfix/private/auth",
+        "{",
+        "group",
+        "=",
+        "postfix",
+        "mode",
+        "=",
+        "0660",
+        "user",
+        "=",
+        "postfix",
+    ]
+    assert _value(conf, "auth_mechanisms") == "plain login"
+    assert _value(conf, "disable_plaintext_auth") == "yes"
+
+
+def test_it_requires_tls_and_opens_only_the_ports_the_plan_opens(tmp_path):
+    exported = export_to(examples.load("multi-domain"), tmp_path / "bundle")
+    conf = _conf(exported, "mx.example.com")
+    assert _value(conf, "ssl") == "required"
+    assert _value(conf, "protocols") == "imap pop3 lmtp"
+    config = _config(conf)
+    imap = config.split("service imap-login {", 1)[1].split("\n}", 1)[0]
+    assert "inet_listener imap {\n    port = 0" in imap  # 143 closed
+    assert "port = 993" in imap
+    pop3 = config.split("service pop3-login {", 1)[1].split("\n}", 1)[0]
+    assert "inet_listener pop3 {\n    port = 0" in pop3 and "port = 995" in pop3
+
+
+def test_it_marks_certificate_paths_as_placeholders(tmp_path):
+    exported = export_to(examples.load("solo-server"), tmp_path / "bundle")
+    conf = _conf(exported, "mail.example.org")
+    assert _value(conf, "ssl_cert") == "</etc/ssl/certs/mail.example.org.pem"
+    before = conf.read_text().split("\nssl_cert =")[0].rsplit("\n\n", 1)[1]
+    assert "PLACEHOLDER" in before
+    # -x would open the certificate, which only exists once the person puts it there.
+    assert doveconf(conf, "-x", "-n").returncode != 0
+
+
+def test_it_checks_only_passwords_on_a_submission_gateway(tmp_path):
+    exported = export_to(examples.load("dmz-gateway"), tmp_path / "bundle")
+    conf = _conf(exported, "gw.example.com")
+    assert _value(conf, "protocols") == "none"
+    assert "service auth {" in _config(conf)
+    users = (exported.dir("dovecot", "gw.example.com") / "users").read_text()
+    assert all(line.startswith("#") for line in users.splitlines())
+    assert "PLACEHOLDER" in users
+
+
+def test_it_reads_var_mail_with_system_accounts_on_a_shell_host(tmp_path):
+    design = examples.load("timesharing")
+    host = dataclasses.replace(design.hosts[0], services=("imap",))
+    exported = export_to(dataclasses.replace(design, hosts=(host,)), tmp_path / "bundle")
+    conf = _conf(exported, "unix.example.edu")
+    assert _value(conf, "mail_location") == "mbox:~/mail:INBOX=/var/mail/%u"
+    assert _value(conf, "mail_privileged_group") == "mail"
+    config = _config(conf)
+    assert "passdb {\n  driver = pam\n}" in config
+    assert "userdb {\n  driver = passwd\n}" in config
+    # sendmail delivers through dovecot-lda, not LMTP: no LMTP service here.
+    assert _value(conf, "protocols") == "imap"
+
+
+def test_it_keeps_hostile_design_text_inside_comments(tmp_path):
+    design = examples.load("filtering-edge")
+    exported = export_to(
+        dataclasses.replace(design, name=HOSTILE, description=HOSTILE), tmp_path / "bundle"
+    )
+    for path in exported.files:
+        if not path.startswith("dovecot/"):
+            continue
+        file = exported.root / path
+        if path.endswith("dovecot.conf"):
+            assert dovecot_problems(file) == []
+        text = file.read_text()
+        assert "\r" not in text and "\u2028" not in text
+        for line in text.split("\n"):
+            if "evil" in line or "<script>" in line:
+                assert line.startswith("#"), line
