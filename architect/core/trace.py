@@ -176,6 +176,11 @@ class _Walk:
             return
         seen.add(name)
         provider = self.plan.provider(name)
+        if provider is None:
+            # An MX host that is neither ours nor a provider: the mail leaves us here.
+            self.hop(name, INTERNET, "smtp", 25, "relay", f"{name} is outside this design")
+            self.finish("sent-out", True)
+            return
         if self.ours is None:
             self.hop(
                 name, INTERNET, "smtp", 25, "relay", f"{name} delivers to the MX of {self.domain}"

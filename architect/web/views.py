@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 
 @require_GET
@@ -17,14 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     # For the Docker HEALTHCHECK: answers without touching the database or templates.
     return HttpResponse("ok", content_type="text/plain")
-
-
-# PLACEHOLDER: stands in for the CONTRACT §5 addresses that the learn, examples and designs
-# issues build (see PLACEHOLDERS in architect/urls.py). Each of those issues replaces its
-# entries there with its own urls; delete this view and its template with the last one.
-@require_http_methods(["GET", "HEAD", "POST"])
-def not_built_yet(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return render(request, "web/not_built_yet.html")
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
