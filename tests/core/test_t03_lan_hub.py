@@ -57,3 +57,19 @@ class LanHubTest(TestCase):
         self.assertEqual(
             [(h.source, h.target) for h in t.hops][-1], ("mailhost.example.edu", "internet")
         )
+
+
+class TrustAcrossNatTest(TestCase):
+    def test_trusting_an_internal_network_from_an_internet_host_is_questioned(self):
+        d = DesignBuilder("Hosted hub")
+        d.domain("example.com")
+        d.network("hosting", "internet", ["192.0.2.0/24"])
+        d.network("office", "internal", ["192.168.1.0/24"])
+        d.host("mail.example.com", "hosting", ["192.0.2.10"], stores_mailboxes=True)
+        d.client("printers", "device", network="office", can_authenticate=False)
+        plan = d.plan()
+        self.assertIn("192.168.1.0/24", plan.host("mail.example.com").trusted_networks)
+        self.assertIn("trust-across-nat", codes(plan, "warning"))
+
+    def test_a_dmz_hub_inside_the_firewall_is_not_questioned(self):
+        self.assertNotIn("trust-across-nat", codes(lan().plan()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..design import Client
 from ..learn import learn
 from ..plan import ClientPlan
-from .context import Context, HostState, too_broad
+from .context import Context, HostState, across_nat, too_broad, warn_trust_across_nat
 from .services import at_provider, client_place, needs_submission
 
 
@@ -68,6 +68,8 @@ def _sending(ctx: Context, c: Client):
         cidrs = ctx.network_cidrs(net) if net else ()
         if target is not None and cidrs and not any(too_broad(b) for b in cidrs):
             target.trusted.update(cidrs)
+            if across_nat(ctx, zone, net, target):
+                warn_trust_across_nat(ctx, target, net, c.name)
             target.because(
                 "trusted_networks",
                 f"trusts {net} ({', '.join(cidrs)}) because {c.name} {problem} and hands mail "

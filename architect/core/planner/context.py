@@ -179,6 +179,32 @@ _DOCUMENTATION = tuple(
 )
 
 
+def across_nat(ctx: Context, zone: str, network: str | None, target: HostState) -> bool:
+    """Whether traffic from an internal network to ``target`` likely leaves through NAT.
+
+    An internal network reaches a host on the internet zone through the
+    organisation's gateway, which usually rewrites the source address: the host
+    then sees the public address, not the internal block it was told to trust.
+    """
+    return zone == "internal" and target.zone == "internet" and network != target.net.name
+
+
+def warn_trust_across_nat(ctx: Context, host: HostState, network: str, who: str) -> None:
+    from ..learn import learn
+
+    ctx.find(
+        "warning",
+        "trust-across-nat",
+        f"{host.name} sits on an internet network yet trusts the internal network {network} "
+        f"so that {who} can relay without a password. That works only if traffic from "
+        f"{network} reaches {host.name} with its own addresses (a VPN, or the organisation's "
+        "own routing); behind NAT it arrives from a public address and is refused. Otherwise "
+        "let them authenticate, or put a relay inside.",
+        [host.name, network],
+        learn("relaying", "trusted-networks"),
+    )
+
+
 def is_public_address(address: str) -> bool:
     """Whether an address is reachable from the internet (documentation ranges count)."""
     ip = ipaddress.ip_address(address)

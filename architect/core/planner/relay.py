@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from ..learn import learn
 from ..plan import ClientPlan, Listener
-from .context import LOOPBACK, Context, HostState, too_broad
+from .context import (
+    LOOPBACK,
+    Context,
+    HostState,
+    across_nat,
+    too_broad,
+    warn_trust_across_nat,
+)
 
 
 def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
@@ -96,6 +103,8 @@ def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState
         if not blocks:
             continue
         hub.trusted.update(blocks)
+        if h.net.cidrs and across_nat(ctx, h.zone, h.net.name, hub):
+            warn_trust_across_nat(ctx, hub, h.net.name, h.name)
         if h.net.cidrs:
             trusted_nets.add(h.net.name)
         hub.because(
