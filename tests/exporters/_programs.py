@@ -212,7 +212,7 @@ def table_entries(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def relay_problems(directory: Path, host: HostPlan) -> list[str]:
+def relay_problems(directory: Path, host: HostPlan, design: Design | None = None) -> list[str]:
     """Relay-safety rules read back from a host's main.cf (§2.1, P3/P4, P11, P12).
 
     (P14, permit_mx_backup, is checked by ``postfix_problems`` on the whole
@@ -226,6 +226,13 @@ def relay_problems(directory: Path, host: HostPlan) -> list[str]:
         ).items()
     }
     trusted = [ipaddress.ip_network(b) for b in host.trusted_networks]
+    # Roaming users' networks are never trusted, whatever the plan says (§2.1).
+    remote_networks = [
+        ipaddress.ip_network(block)
+        for network in (design.networks if design else ())
+        if network.zone == "remote"
+        for block in network.cidrs
+    ]
     for entry in values["mynetworks"]:
         try:
             net = ipaddress.ip_network(entry.replace("[", "").replace("]", ""), strict=False)
@@ -236,6 +243,9 @@ def relay_problems(directory: Path, host: HostPlan) -> list[str]:
             problems.append(f"mynetworks trusts the whole internet ({entry})")
         elif not any(net.version == t.version and net.subnet_of(t) for t in trusted):
             problems.append(f"mynetworks entry {entry} is not among the plan's trusted networks")
+        for remote in remote_networks:
+            if net.version == remote.version and net.overlaps(remote):
+                problems.append(f"mynetworks entry {entry} trusts the remote network {remote}")
 
     restrictions = values["smtpd_relay_restrictions"]
     if not restrictions or restrictions[-1] not in (

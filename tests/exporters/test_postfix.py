@@ -21,6 +21,7 @@ from tests.exporters._programs import (
     postfix_problems,
     postmap_query,
     relay_problems,
+    require,
     table_entries,
 )
 from tests.strategies import designs
@@ -50,7 +51,7 @@ def test_it_writes_configs_postfix_accepts_for_every_example(slug, tmp_path):
 def test_it_never_makes_an_open_relay_in_any_example(slug, tmp_path):
     exported = _export(slug, tmp_path)
     for host in exported.hosts("postfix"):
-        assert relay_problems(_dir(exported, host.name), host) == [], host.name
+        assert relay_problems(_dir(exported, host.name), host, exported.design) == [], host.name
 
 
 def test_it_writes_postfix_files_only_for_postfix_hosts(tmp_path):
@@ -67,7 +68,7 @@ def test_it_writes_safe_configs_postfix_accepts_for_generated_designs(design):
         for host in exported.hosts("postfix"):
             directory = exported.dir("postfix", host.name)
             problems = postfix_problems(directory, Path(tmp) / "scratch" / host.name)
-            problems += relay_problems(directory, host)
+            problems += relay_problems(directory, host, design)
             assert problems == [], f"{host.name}: {problems}"
 
 
@@ -237,7 +238,7 @@ def test_it_keeps_hostile_design_text_inside_comments(tmp_path):
     for host in exported.hosts("postfix"):
         directory = _dir(exported, host.name)
         assert postfix_problems(directory, tmp_path / "scratch" / host.name) == []
-        assert relay_problems(directory, host) == []
+        assert relay_problems(directory, host, hostile) == []
         assert postconf_value(directory, "relayhost") != "[evil.example]"
         for path in directory.iterdir():
             text = path.read_text()
@@ -266,3 +267,32 @@ def test_it_never_gets_a_design_name_with_a_line_break():
     with pytest.raises(design_model.DesignError) as caught:
         design_model.load(doc)
     assert [p.path for p in caught.value.problems] == ["name"]
+
+
+# -- the checkers themselves -------------------------------------------------
+
+
+def test_it_fails_rather_than_skips_a_missing_checker_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require("no-such-checker-program")
+
+
+def test_it_skips_a_missing_checker_outside_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-such-checker-program is missing"):
+        require("no-such-checker-program")
+
+
+def test_it_holds_against_the_shared_evil_design(evil_design, tmp_path):
+    # The fixture the other exporters' tests use: a name with a raw newline and a record.
+    exported = export_to(evil_design, tmp_path / "bundle")
+    for host in exported.hosts("postfix"):
+        directory = _dir(exported, host.name)
+        assert postfix_problems(directory, tmp_path / "scratch" / host.name) == []
+        assert relay_problems(directory, host, evil_design) == []
+    for path, text in exported.files.items():
+        if path.startswith(("postfix/", "dovecot/")):
+            for line in text.split("\n"):
+                if "6.6.6.6" in line:
+                    assert line.startswith("#"), f"{path}: {line}"

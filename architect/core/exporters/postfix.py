@@ -254,13 +254,15 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
             "inet_interfaces",
             "all",
             "Listen on every address; master.cf says which services answer. A single "
-            "address here would also bind outgoing connections to it (P19).",
+            "address here would also bind outgoing connections to it "
+            "(postconf(5): inet_interfaces).",
         )
         if host.listens and _behind_nat(host):
             cf.note(
                 "PLACEHOLDER: this host has only private addresses but receives mail from the "
                 "internet, so it sits behind NAT. Set proxy_interfaces to its public address, "
-                "or it loops mail addressed to that address (P2):",
+                "or it loops mail addressed to that address "
+                "(BASIC_CONFIGURATION_README, Proxy/NAT):",
                 "proxy_interfaces = <public address>",
             )
     trusted = [postfix_network(b) for b in host.trusted_networks]
@@ -486,7 +488,7 @@ def _address_class_settings(
             "parent_domain_matches_subdomains",
             PARENT_DOMAIN_MATCHES,
             "The default list minus relay_domains, so that relaying for example.com does not "
-            "also relay for anything.example.com (P18).",
+            "also relay for anything.example.com (STANDARD_CONFIGURATION_README).",
         )
         if host.recipient_validation:
             cf.set(
@@ -502,7 +504,7 @@ def _address_class_settings(
                 [],
                 "WARNING: the plan gives no recipient list, so every address of the relay "
                 "domains is accepted, and mail for non-existent users bounces to forged "
-                "senders (backscatter, P1).",
+                "senders (backscatter; see BACKSCATTER_README).",
             )
     if host.transport:
         cf.set(
@@ -711,7 +713,10 @@ def master_cf(design: Design, plan: Plan, host: HostPlan) -> str:
             out.append("  -o smtp_tls_wrappermode=no")
     out.append("")
     if _no_local_delivery(host) and "gateway" in host.roles:
-        out += comment_lines("local(8) is switched off: this gateway delivers nothing itself (T4).")
+        out += comment_lines(
+            "local(8) is switched off: this gateway delivers nothing itself "
+            "(STANDARD_CONFIGURATION_README, firewall/gateway)."
+        )
         out.append("#local     unix  -       n       n       -       -       local")
     else:
         out += comment_lines("local(8): delivery to accounts on this host and /etc/aliases.")

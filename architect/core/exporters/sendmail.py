@@ -201,7 +201,8 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     if host.relay_domains:
         mc.line(
             "FEATURE(`relay_hosts_only')",
-            "A To: entry for example.com does not also relay for anything.example.com (P18).",
+            "A To: entry for example.com does not also relay for anything.example.com "
+            "(cf/README, relay_hosts_only).",
             *reasons(host, "relay_domains"),
         )
     if host.transport:
