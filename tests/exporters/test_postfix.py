@@ -296,3 +296,37 @@ def test_it_holds_against_the_shared_evil_design(evil_design, tmp_path):
             for line in text.split("\n"):
                 if "6.6.6.6" in line:
                     assert line.startswith("#"), f"{path}: {line}"
+
+
+def test_it_warns_when_the_hub_will_refuse_a_host_s_mail(tmp_path):
+    # A remote network is never trusted, yet the plan sends this host's mail through the
+    # hub without a login: the file must say the hub will refuse it, not stay silent.
+    design = design_model.load(
+        {
+            "format": "mail-design",
+            "version": 1,
+            "name": "Home NAS",
+            "domains": [{"name": "example.org"}],
+            "networks": [
+                {"name": "hosting", "zone": "internet", "cidrs": ["192.0.2.0/24"]},
+                {"name": "home", "zone": "remote", "cidrs": ["198.51.100.0/24"]},
+            ],
+            "hosts": [
+                {
+                    "name": "mail.example.org",
+                    "network": "hosting",
+                    "addresses": ["192.0.2.10"],
+                    "stores_mailboxes": True,
+                },
+                {"name": "nas.example.org", "network": "home", "addresses": ["198.51.100.7"]},
+            ],
+        }
+    )
+    exported = export_to(design, tmp_path / "bundle")
+    nas = _dir(exported, "nas.example.org")
+    assert "198.51.100.0/24" not in postconf_value(_dir(exported, "mail.example.org"), "mynetworks")
+    text = " ".join((nas / "main.cf").read_text().split())
+    assert "WARNING: mail.example.org does not trust 198.51.100.7" in text
+    # The department hub trusts its LAN: no such warning there.
+    hub = export_to(examples.load("department-hub"), tmp_path / "hub")
+    assert "WARNING" not in (_dir(hub, "ws1.cs.example.edu") / "main.cf").read_text()

@@ -114,6 +114,33 @@ def relayhost_name(relayhost: str) -> str:
     return relayhost.split("]")[0].lstrip("[") if relayhost.startswith("[") else relayhost
 
 
+def untrusted_by_hub(plan: Plan, host: HostPlan) -> str | None:
+    """A warning when the host relays through a hub of ours that will refuse it.
+
+    A hub relays without a password only for its trusted networks. When the
+    host sends without logging in from an address outside them (a remote
+    network, which is never trusted), its mail for other domains is refused
+    with "Relay access denied". The plan should not do this; if it does, the
+    file says so rather than hide it.
+    """
+    if not host.relayhost or host.relayhost_auth:
+        return None
+    hub = relayhost_name(host.relayhost)
+    if not plan.has_host(hub) or not host.addresses:
+        return None
+    trusted = [ipaddress.ip_network(b) for b in plan.host(hub).trusted_networks]
+    outside = [
+        a for a in host.addresses if not any(ipaddress.ip_address(a) in net for net in trusted)
+    ]
+    if not outside:
+        return None
+    return (
+        f"WARNING: {hub} does not trust {', '.join(outside)} and this host does not log "
+        "in, so the hub refuses its mail for other domains (Relay access denied). Give "
+        "it a login on the hub's submission port, or a trusted network."
+    )
+
+
 # --------------------------------------------------------------------------
 # Address classes
 
@@ -312,7 +339,7 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         )
 
     cf.section("How mail leaves this host")
-    _outbound_settings(cf, host)
+    _outbound_settings(cf, plan, host)
 
     if "submission" in host.roles:
         cf.section("Submission for mail programs (ports 587 and 465, see master.cf)")
@@ -543,12 +570,14 @@ def _virtual_entries(host: HostPlan, classes: dict[str, list[str]]) -> tuple[lis
     return lines, bool(lines)
 
 
-def _outbound_settings(cf: _MainCf, host: HostPlan) -> None:
+def _outbound_settings(cf: _MainCf, plan: Plan, host: HostPlan) -> None:
     if host.relayhost:
+        warning = untrusted_by_hub(plan, host)
         cf.set(
             "relayhost",
             host.relayhost,
             *reasons(host, "relayhost"),
+            *([warning] if warning else []),
         )
     else:
         cf.set(

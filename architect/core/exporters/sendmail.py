@@ -33,6 +33,7 @@ from .postfix import (
     reasons,
     relayhost_name,
     relayhost_port,
+    untrusted_by_hub,
 )
 
 # Features that open or weaken relaying (cf/README, topologies.md §2.2).
@@ -106,7 +107,7 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     )
 
     if is_null_client(host):
-        _null_client(mc, host, origin)
+        _null_client(mc, plan, host, origin)
         return mc.text()
 
     mc.blank()
@@ -249,7 +250,7 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     )
     mc.line("FEATURE(`masquerade_envelope')", "The envelope sender is masqueraded too.")
     if host.relayhost:
-        _smart_host(mc, host)
+        _smart_host(mc, plan, host)
     else:
         mc.note(
             "No smart host: mail for other domains goes straight to their MX hosts.",
@@ -282,7 +283,7 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     return mc.text()
 
 
-def _null_client(mc: _Mc, host: HostPlan, origin: str) -> None:
+def _null_client(mc: _Mc, plan: Plan, host: HostPlan, origin: str) -> None:
     """T2: send everything to one host, receive nothing; nullclient goes LAST."""
     mc.blank()
     mc.note(*reasons(host, "null-client"))
@@ -304,19 +305,23 @@ def _null_client(mc: _Mc, host: HostPlan, origin: str) -> None:
     )
     if host.relayhost:
         hub = "[" + relayhost_name(host.relayhost) + "]"
+        warning = untrusted_by_hub(plan, host)
         mc.line(
             f"define(`SMART_HOST', `{hub}')",
             *reasons(host, "relayhost"),
+            *([warning] if warning else []),
             f"Redefined after nullclient, which would otherwise look up the MX of {origin}.",
         )
         mc.line(f"define(`MAIL_HUB', `{hub}')", "Local names go to the same host.")
 
 
-def _smart_host(mc: _Mc, host: HostPlan) -> None:
+def _smart_host(mc: _Mc, plan: Plan, host: HostPlan) -> None:
     relayhost = host.relayhost or ""
+    warning = untrusted_by_hub(plan, host)
     mc.line(
         f"define(`SMART_HOST', `[{relayhost_name(relayhost)}]')",
         *reasons(host, "relayhost"),
+        *([warning] if warning else []),
     )
     # The esmtp mailer also carries mailertable routes inside the organisation
     # (port 25): leave its port alone when the host has any.
