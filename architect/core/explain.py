@@ -3,14 +3,24 @@
 Nothing here is written separately from the plan: every sentence is a
 ``why`` that a planner stage recorded, grouped by the part of the journey it
 belongs to, with the tutorial link that explains it. The designer page, the
-share page and the bundle's README all use this, so they say the same thing.
+share page and the tutorial use this, so they say the same thing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .plan import Plan
+from .learn import learn
+from .plan import Flow, Plan
+
+# key, title, one-line introduction; in the order a message lives them
+SECTIONS = (
+    ("injection", "How new mail gets in", "Programs and devices hand new messages to a server."),
+    ("outbound", "How mail leaves", "Mail for other organisations goes out to their MX hosts."),
+    ("inbound", "How mail arrives", "Other organisations' servers look up your MX records."),
+    ("delivery", "Where mail is stored", "The last server files each message in a mailbox."),
+    ("access", "How people read it", "Mail programs fetch messages from the mailbox store."),
+)
 
 
 @dataclass(frozen=True)
@@ -22,63 +32,49 @@ class Point:
 
 @dataclass(frozen=True)
 class Section:
-    key: str  # inbound | outbound | injection | reading
+    key: str
     title: str
+    intro: str
     points: tuple[Point, ...]
 
 
-TITLES = {
-    "inbound": "Mail coming in",
-    "outbound": "Mail going out",
-    "injection": "How mail programs hand over mail",
-    "reading": "Reading mail",
-}
-
-
 def explain(plan: Plan) -> list[Section]:
-    """The plan's explanations in four sections, in the order a message lives them."""
-    inbound: list[Point] = []
+    """The plan's explanations, grouped by stage of the journey; empty sections left out."""
+    points: dict[str, list[Point]] = {key: [] for key, _, _ in SECTIONS}
     for domain, records in plan.mx:
         for m in records:
             if m.host == ".":
-                inbound.append(
-                    Point(f"{domain}: {m.why}.", "/learn/topologies/#null-mx", (domain,))
-                )
+                text = f"{domain} receives no mail: it publishes a null MX (RFC 7505)."
+                points["inbound"].append(Point(text, learn("topologies", "null-mx"), (domain,)))
             else:
-                inbound.append(
-                    Point(
-                        f"{domain}: MX {m.preference} {m.host}, {m.why}.",
-                        "/learn/transport/#mx-records",
-                        (domain, m.host),
-                    )
-                )
-    outbound: list[Point] = []
-    injection: list[Point] = []
-    reading: list[Point] = []
+                text = f"MX {m.preference} for {domain}: {m.host}, {m.why}."
+                link = learn("transport", "mx-records")
+                points["inbound"].append(Point(text, link, (domain, m.host)))
     for f in plan.flows:
-        point = Point(_sentence(f.why), f.learn, (f.source, f.target))
-        if f.stage == "injection":
-            injection.append(point)
-        elif f.stage == "access":
-            reading.append(point)
-        elif f.stage == "delivery" or f.source == "internet" or f.domains:
-            inbound.append(point)
-        else:
-            outbound.append(point)
-    sections = [
-        ("inbound", inbound),
-        ("outbound", outbound),
-        ("injection", injection),
-        ("reading", reading),
+        points[section_of(f)].append(Point(sentence(f.why), f.learn, (f.source, f.target)))
+    return [
+        Section(key, title, intro, tuple(_unique(points[key])))
+        for key, title, intro in SECTIONS
+        if points[key]
     ]
-    return [Section(key, TITLES[key], tuple(_unique(points))) for key, points in sections]
 
 
-def _sentence(text: str) -> str:
+def section_of(f: Flow) -> str:
+    """The section a flow belongs to: transport carrying named domains brings mail in."""
+    if f.stage != "transport":
+        return f.stage
+    return "inbound" if f.domains else "outbound"
+
+
+def sentence(text: str) -> str:
+    """A capital and a full stop, but never a capital on a name.
+
+    Plan reasons begin with the thing they are about ("mail.example.org looks
+    up ..."); a first word with a dot, hyphen, digit or underscore keeps its case.
+    """
     text = text.strip()
     if not text:
         return text
-    # Capitalise an ordinary first word, never a name ("mail.example.org", "office-pcs").
     first = text.split(" ", 1)[0]
     if first.isalpha():
         text = text[0].upper() + text[1:]

@@ -285,9 +285,12 @@ class _Walk:
         if h.relayhost:
             target = h.relayhost.split("[", 1)[1].split("]", 1)[0]
             if self.plan.has_host(target):
-                self.hop(
-                    name, target, "smtp", 25, "relay", f"{name} sends everything through {target}"
-                )
+                if h.relayhost_auth:
+                    why = f"{name} logs in on the submission port of {target} and relays through it"
+                    self.hop(name, target, "submission", 587, "relay", why)
+                else:
+                    why = f"{name} sends everything through {target}"
+                    self.hop(name, target, "smtp", 25, "relay", why)
                 self._at_host(target, seen)
                 return
             provider = self.by_host.get(target, target)

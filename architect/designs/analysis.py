@@ -17,8 +17,9 @@ from typing import Any
 
 from architect.core import design as core_design
 from architect.core import plan as plan_model
+from architect.core.explain import explain, sentence
 from architect.core.exporters import bundle as make_bundle
-from architect.core.plan import DnsRecord, Flow, Plan
+from architect.core.plan import DnsRecord, Plan
 from architect.core.planner import plan as make_plan
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,6 @@ FILE_EXPLANATIONS = {
     "and how mail is handed over (LMTP).",
 }
 PROGRAMS = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}
-
-SECTIONS = (
-    ("injection", "How new mail gets in", "Programs and devices hand new messages to a server."),
-    ("outbound", "How mail leaves", "Mail for other organisations goes out to their MX hosts."),
-    ("inbound", "How mail arrives", "Other organisations' servers look up your MX records."),
-    ("delivery", "Where mail is stored", "The last server files each message in a mailbox."),
-    ("access", "How people read it", "Mail programs fetch messages from the mailbox store."),
-)
 
 
 def count_words(errors: int, warnings: int, notes: int) -> str:
@@ -239,38 +232,14 @@ class Analysis:
 
     @cached_property
     def sections(self) -> list[Section]:
-        plan = self.plan
-        out = {key: Section(key, title, intro) for key, title, intro in SECTIONS}
-        for domain, records in plan.mx:
-            if records and records[0].host == ".":
-                out["inbound"].items.append(
-                    Explanation(
-                        f"{domain} receives no mail: it publishes a null MX (RFC 7505).",
-                        "/learn/topologies/#null-mx",
-                    )
-                )
-            for m in records:
-                if m.host != ".":
-                    out["inbound"].items.append(
-                        Explanation(
-                            f"MX {m.preference} for {domain}: {m.host}, {m.why}.",
-                            "/learn/transport/#mx-records",
-                        )
-                    )
-        for f in plan.flows:
-            section = out[self._section_of(f)]
-            if len(section.items) < SHOWN_EXPLANATIONS:
-                section.items.append(Explanation(as_sentence(f.why), f.learn))
-            else:
-                section.more += 1
-        return [s for s in out.values() if s.items]
-
-    @staticmethod
-    def _section_of(f: Flow) -> str:
-        if f.stage != "transport":
-            return f.stage
-        # Transport that carries named domains brings mail in; the rest takes it out.
-        return "inbound" if f.domains else "outbound"
+        """ "How mail moves here": core.explain's sections, capped for the page."""
+        out = []
+        for part in explain(self.plan):
+            section = Section(part.key, part.title, part.intro)
+            section.items = [Explanation(p.text, p.learn) for p in part.points[:SHOWN_EXPLANATIONS]]
+            section.more = max(0, len(part.points) - SHOWN_EXPLANATIONS)
+            out.append(section)
+        return out
 
     @cached_property
     def host_reasons(self) -> list[tuple[str, tuple[str, ...], list[Explanation]]]:
@@ -280,7 +249,7 @@ class Analysis:
                 h.name,
                 h.roles,
                 [
-                    Explanation(f"{r.subject.replace('_', ' ')}: {as_sentence(r.why)}", r.learn)
+                    Explanation(f"{r.subject.replace('_', ' ')}: {sentence(r.why)}", r.learn)
                     for r in h.reasons
                 ],
             )
@@ -398,21 +367,6 @@ def _describe(path: str) -> str | None:
         return None
     text = describe(path)
     return text[:1].upper() + text[1:] + "." if text else None
-
-
-def as_sentence(text: str) -> str:
-    """Start with a capital and end with a full stop, unless the first word is a name.
-
-    Plan reasons begin with the thing they are about: "mail.example.org looks up ...".
-    Names with a dot, hyphen, digit or underscore keep their case; plain words do not.
-    """
-    text = text.strip()
-    if not text:
-        return text
-    first = text.split(" ", 1)[0]
-    if first.isalpha():
-        text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _relative(name: str, zone: str | None) -> str:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from architect import examples
 from architect.core import trace as tracing
-from architect.core.explain import Section, explain
+from architect.core.explain import Section, explain, sentence
 from architect.core.plan import Plan
 from architect.core.planner import plan as make_plan
 
@@ -155,17 +155,8 @@ def _hops(trace: tracing.Trace | None) -> list[HopView]:
         if hop.port:
             how += f", port {hop.port}"
         action = ACTIONS.get(hop.action, hop.action)
-        out.append(HopView(step, hop.source, hop.target, how, action, _sentence(hop.why)))
+        out.append(HopView(step, hop.source, hop.target, how, action, sentence(hop.why)))
     return out
-
-
-def _sentence(text: str) -> str:
-    """A capital and a full stop, but never a capital on a name ("mail.example.org")."""
-    text = text.strip()
-    first = text.split(" ", 1)[0]
-    if first.isalpha():
-        text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _draw(plan: Plan, trace: tracing.Trace | None) -> tuple[bytes | None, str | None]:

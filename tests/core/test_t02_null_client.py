@@ -48,3 +48,42 @@ class NullClientTest(TestCase):
         self.assertIn(
             ("web.example.com", "hub.example.com", "smtp", 25), flows(self.plan, "transport")
         )
+
+
+class RemoteNullClientTest(TestCase):
+    def setUp(self):
+        d = with_null_client()
+        d.network("colo", "remote", ["198.51.100.0/24"])
+        d.host("nas.example.com", "colo", ["198.51.100.9"])
+        self.plan = d.plan()
+
+    def test_a_host_on_a_remote_network_logs_in_instead_of_being_trusted(self):
+        nas = self.plan.host("nas.example.com")
+        self.assertEqual(nas.relayhost, "[hub.example.com]:587")
+        self.assertTrue(nas.relayhost_auth)
+        hub = self.plan.host("hub.example.com")
+        self.assertNotIn("198.51.100.0/24", hub.trusted_networks)
+        self.assertIn("submission", hub.roles)
+        self.assertIn(("nas.example.com", "hub.example.com", "submission", 587), flows(self.plan))
+
+    def test_a_trace_shows_the_login(self):
+        from architect.core.trace import trace
+
+        d = with_null_client()
+        d.network("colo", "remote", ["198.51.100.0/24"])
+        d.host("nas.example.com", "colo", ["198.51.100.9"])
+        d.client("backups", "application", host="nas.example.com")
+        t = trace(d.plan(), "backups", "x@far.example")
+        self.assertEqual(
+            [(h.target, h.protocol, h.port) for h in t.hops],
+            [
+                ("nas.example.com", "sendmail-command", None),
+                ("hub.example.com", "submission", 587),
+                ("internet", "smtp", 25),
+            ],
+        )
+
+    def test_the_hub_does_not_open_port_25_to_it(self):
+        hub = self.plan.host("hub.example.com")
+        relay = [x for x in hub.listens if x.port == 25 and x.purpose == "relay"]
+        self.assertTrue(all("nas.example.com" not in x.open_to for x in relay))

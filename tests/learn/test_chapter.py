@@ -210,7 +210,7 @@ def test_it_shows_the_plan_in_words_when_the_diagram_cannot_be_drawn(client, mon
     assert "<svg" not in r.text
     # The plan's own explanation stays, open, with its links into the tutorial.
     assert '<details class="diagram__words" open>' in r.text
-    assert "Mail coming in" in r.text
+    assert "How mail arrives" in r.text
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..design import Design
+from ..explain import sentence
 from ..plan import HostPlan, Plan
 from ..planner.context import is_public_address
 from . import Exporter, register
@@ -84,14 +85,6 @@ def comment_lines(text: str, prefix: str = "# ", width: int = 78) -> list[str]:
 def reasons(host: HostPlan, subject: str) -> list[str]:
     """The plan's reasons for ``subject`` on this host (a role, "relayhost" ...), as sentences."""
     return [sentence(r.why) for r in host.reasons if r.subject == subject]
-
-
-def sentence(text: str) -> str:
-    """``text`` with a capital first letter and a full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def postfix_network(block: str) -> str:

@@ -163,7 +163,20 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
         # Outbound
         if h.relayhost_target:
             target = h.relayhost_target
-            if target in ctx.hosts:
+            if target in ctx.hosts and h.relayhost_auth:
+                f.add(
+                    "transport",
+                    h.name,
+                    target,
+                    "submission",
+                    587,
+                    True,
+                    "required",
+                    f"{h.name} relays mail for other domains through {target}, logging in on "
+                    "the submission port",
+                    learn("injection", "submission"),
+                )
+            elif target in ctx.hosts:
                 f.add(
                     "transport",
                     h.name,

@@ -43,15 +43,32 @@ def plan_outbound(ctx: Context) -> None:
         if sh is None and receives and ctx.can_send_direct(h):
             _direct(h)
             continue
-        if hub is not None and ctx.can_connect(h.zone, h.net.name, hub, 25):
-            h.relayhost = f"[{hub.name}]"
+        # A host out on a remote network is never trusted by address: it logs in on
+        # the hub's submission port instead, like any roaming mail program.
+        remote = h.zone == "remote" and h.net.name != (hub.net.name if hub else None)
+        port = 587 if remote else 25
+        if hub is not None and ctx.can_connect(h.zone, h.net.name, hub, port):
+            h.relayhost = f"[{hub.name}]:587" if remote else f"[{hub.name}]"
             h.relayhost_target = hub.name
+            h.relayhost_auth = remote
             h.because(
                 "relayhost",
                 f"sends everything for other domains through the hub {hub.name}; the brackets "
-                "skip the MX lookup because the hub is named directly",
+                "skip the MX lookup because the hub is named directly"
+                + (
+                    "; from a remote network it logs in on the submission port, since no "
+                    "address there can be trusted"
+                    if remote
+                    else ""
+                ),
                 learn("topologies", "hub"),
             )
+            if remote:
+                hub.role(
+                    "submission",
+                    f"{h.name} on a remote network relays through it with a password",
+                    learn("injection", "submission"),
+                )
             hub.role(
                 "hub",
                 "other hosts of the organisation send their mail through it",

@@ -37,7 +37,7 @@ def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
     relaying: dict[str, list[HostState]] = {}
     passing: dict[str, set[str]] = {}
     for h in ctx.sorted_hosts():
-        if h.relayhost_target:
+        if h.relayhost_target and not h.relayhost_auth:
             relaying.setdefault(h.relayhost_target, []).append(h)
         for target in h.transport_target.values():
             passing.setdefault(target, set()).add(h.name)

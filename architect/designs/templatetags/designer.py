@@ -6,7 +6,9 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
-from ..analysis import KIND_TITLES, as_sentence
+from architect.core.explain import sentence as as_sentence
+
+from ..analysis import KIND_TITLES
 
 register = template.Library()
 
