@@ -298,9 +298,9 @@ def test_it_holds_against_the_shared_evil_design(evil_design, tmp_path):
                     assert line.startswith("#"), f"{path}: {line}"
 
 
-def test_it_warns_when_the_hub_will_refuse_a_host_s_mail(tmp_path):
-    # A remote network is never trusted, yet the plan sends this host's mail through the
-    # hub without a login: the file must say the hub will refuse it, not stay silent.
+def test_a_host_on_a_remote_network_logs_in_to_the_hub_instead_of_being_trusted(tmp_path):
+    # A remote network is never trusted: the host relays through the hub's submission
+    # port with a password, and nothing in either file trusts its address.
     design = design_model.load(
         {
             "format": "mail-design",
@@ -325,8 +325,11 @@ def test_it_warns_when_the_hub_will_refuse_a_host_s_mail(tmp_path):
     exported = export_to(design, tmp_path / "bundle")
     nas = _dir(exported, "nas.example.org")
     assert "198.51.100.0/24" not in postconf_value(_dir(exported, "mail.example.org"), "mynetworks")
-    text = " ".join((nas / "main.cf").read_text().split())
-    assert "WARNING: mail.example.org does not trust 198.51.100.7" in text
+    assert postconf_value(nas, "relayhost") == "[mail.example.org]:587"
+    assert postconf_value(nas, "smtp_sasl_auth_enable") == "yes"
+    assert "WARNING" not in (nas / "main.cf").read_text()
+    master = (_dir(exported, "mail.example.org") / "master.cf").read_text()
+    assert master.count("\nsubmission inet") == 1
     # The department hub trusts its LAN: no such warning there.
     hub = export_to(examples.load("department-hub"), tmp_path / "hub")
     assert "WARNING" not in (_dir(hub, "ws1.cs.example.edu") / "main.cf").read_text()
