@@ -26,6 +26,8 @@ FORMAT = "mail-design"
 VERSION = 1
 
 ZONES = ("internet", "dmz", "internal", "remote")
+# Zones the internet reaches: directly, or through ports a firewall publishes.
+PUBLIC_ZONES = ("internet", "dmz")
 MTAS = ("postfix", "sendmail", "exim", "opensmtpd", "none")
 SERVICES = ("imap", "pop3", "submission", "webmail", "filtering")
 CLIENT_KINDS = ("desktop", "mobile", "webmail", "terminal", "application", "device")
@@ -614,7 +616,7 @@ def _hosts(r: _Reader, raw: Any, network_zone: dict[str, str]) -> list[Host]:
                 addresses.append((value, f"{path}.addresses[{j}]"))
         r.unique(addresses, "address")
         mta = r.choice(obj.get("mta"), f"{path}.mta", MTAS, "postfix")
-        public = network_zone.get(network or "") in ("internet", "dmz")
+        public = network_zone.get(network or "") in PUBLIC_ZONES
         accepts = r.boolean(
             obj.get("accepts_internet_smtp"), f"{path}.accepts_internet_smtp", public
         )
@@ -810,6 +812,36 @@ def dump(design: Design) -> dict[str, Any]:
     ]
     out["policy"] = _drop_none(vars_of(design.policy))
     return out
+
+
+def dump_minimal(design: Design) -> dict[str, Any]:
+    """The document with the defaults that follow another value left out again.
+
+    ``dump`` writes every default; a few depend on something else (whether a host
+    accepts internet mail follows its network's zone; what a client reads follows its
+    kind; a provider's port and authentication follow its kind; a provider with no
+    domain list serves them all). Written out, they would be frozen: moving the host or
+    adding a domain later would not change them as a person expects. Stored designs use
+    this form; ``load`` of it gives the same design back.
+    """
+    doc = dump(design)
+    zones = {n.name: n.zone for n in design.networks}
+    for host in doc["hosts"]:
+        public = zones.get(host["network"]) in PUBLIC_ZONES
+        if host.get("accepts_internet_smtp") == public:
+            del host["accepts_internet_smtp"]
+    for client in doc["clients"]:
+        if client.get("reads") == DEFAULT_READS.get(client["kind"]):
+            del client["reads"]
+    all_domains = sorted(d.name for d in design.domains)
+    for provider in doc["providers"]:
+        if provider.get("port") == DEFAULT_PROVIDER_PORT.get(provider["kind"]):
+            del provider["port"]
+        if provider.get("auth") == (provider["kind"] == "smarthost"):
+            del provider["auth"]
+        if sorted(provider.get("domains", [])) == all_domains:
+            del provider["domains"]
+    return doc
 
 
 def dumps(design: Design) -> str:

@@ -22,7 +22,6 @@ SINGULAR = {
     "clients": "client",
     "providers": "provider",
 }
-PUBLIC_ZONES = ("internet", "dmz")
 
 # Where each kind of name is referred to: (list, key, is the key a list of names).
 REFERENCES = {
@@ -116,29 +115,5 @@ def split_path(path: str) -> tuple[str, int, str] | None:
 
 
 def stored_form(design: core_design.Design) -> dict[str, Any]:
-    """The document kept in the database: the canonical dump, minus defaults that follow
-    something else.
-
-    ``core.design.dump`` writes every default out. A few defaults depend on another value
-    (whether a host accepts internet mail follows its network's zone; a provider's port and
-    authentication follow its kind; a provider with no domain list serves all of them), so
-    writing them out would freeze them: moving the host or adding a domain later would not
-    change them as the person expects. Those are left out again when equal to the default.
-    """
-    doc = core_design.dump(design)
-    zones = {n.name: n.zone for n in design.networks}
-    for host in doc["hosts"]:
-        if host.get("accepts_internet_smtp") == (zones.get(host["network"]) in PUBLIC_ZONES):
-            del host["accepts_internet_smtp"]
-    for client in doc["clients"]:
-        if client.get("reads") == core_design.DEFAULT_READS.get(client["kind"]):
-            del client["reads"]
-    all_domains = [d.name for d in design.domains]
-    for provider in doc["providers"]:
-        if provider.get("port") == core_design.DEFAULT_PROVIDER_PORT.get(provider["kind"]):
-            del provider["port"]
-        if provider.get("auth") == (provider["kind"] == "smarthost"):
-            del provider["auth"]
-        if sorted(provider.get("domains", [])) == sorted(all_domains):
-            del provider["domains"]
-    return doc
+    """The document kept in the database: core's minimal dump (see ``dump_minimal``)."""
+    return core_design.dump_minimal(design)

@@ -241,3 +241,27 @@ class PropertyTest(TestCase):
     def test_load_of_dump_is_identity(self, doc):
         d = model.load(doc)
         self.assertEqual(model.load(model.dump(d)), d)
+
+
+class MinimalDumpTest(TestCase):
+    def test_defaults_that_follow_other_values_are_left_out_and_load_back(self):
+        for slug in examples.slugs():
+            d = examples.load(slug)
+            doc = model.dump_minimal(d)
+            self.assertEqual(model.load(doc), d, slug)
+        solo = model.dump_minimal(examples.load("solo-server"))
+        self.assertNotIn("accepts_internet_smtp", solo["hosts"][0])
+        hosted = model.dump_minimal(examples.load("hosted-mailboxes"))
+        self.assertFalse(hosted["hosts"][0]["accepts_internet_smtp"])  # said, so kept
+
+    def test_a_provider_serving_all_domains_keeps_serving_a_domain_added_later(self):
+        doc = model.dump_minimal(
+            model.load(
+                minimal(
+                    providers=[{"name": "relay", "kind": "smarthost", "host": "smtp.relay.example"}]
+                )
+            )
+        )
+        self.assertNotIn("domains", doc["providers"][0])
+        doc["domains"].append({"name": "later.example"})
+        self.assertEqual(model.load(doc).providers[0].domains, ("example.org", "later.example"))

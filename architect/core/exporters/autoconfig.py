@@ -19,11 +19,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..design import Design
+from ..design import PUBLIC_ZONES, Design
 from ..plan import Plan
 from . import Exporter, register
 
-PUBLIC_ZONES = ("internet", "dmz")
 # role -> (server type, port, socketType): the ports of RFC 8314 implicit TLS.
 READING = (("imap", "imap", 993, "SSL"), ("pop3", "pop3", 995, "SSL"))
 # listener purpose -> (port, socketType), in the order clients should try them.

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..design import Design
+from ..design import PUBLIC_ZONES, Design
 from ..plan import LEVELS, DnsRecord, Plan
 from . import Exporter, register
 
@@ -461,7 +461,7 @@ def _internal_only(record: DnsRecord, plan: Plan) -> bool:
     # The planner leaves ``zone`` empty both for inside hosts (internal DNS)
     # and for public names under none of the design's domains: the host's
     # network tells them apart.
-    return plan.has_host(name) and plan.host(name).zone not in ("internet", "dmz")
+    return plan.has_host(name) and plan.host(name).zone not in PUBLIC_ZONES
 
 
 def internal_records(design: Design, plan: Plan) -> str | None:

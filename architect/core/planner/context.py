@@ -10,14 +10,14 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..design import Design, Host, Network
+from ..design import PUBLIC_ZONES, Design, Host, Network
 from ..plan import Finding, Listener, Reason
 
 LOOPBACK = ("127.0.0.0/8", "::1/128")
 
 # Zones from which a host is inside the organisation's firewall.
 INSIDE = ("internal", "dmz")
-PUBLIC = ("internet", "dmz")
+PUBLIC = PUBLIC_ZONES
 
 
 @dataclass

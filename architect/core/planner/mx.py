@@ -11,7 +11,7 @@ closed.
 from __future__ import annotations
 
 from ..learn import learn
-from .context import Context, HostState
+from .context import PUBLIC, Context, HostState
 
 
 def plan_mx(ctx: Context) -> None:
@@ -217,7 +217,7 @@ def _report_unusable_receivers(ctx: Context) -> None:
         if not h.host.accepts_internet_smtp:
             continue
         reason = None
-        if h.zone not in ("internet", "dmz"):
+        if h.zone not in PUBLIC:
             reason = (
                 f"it sits on the {h.zone} network {h.net.name}, which the internet cannot reach"
             )
