@@ -129,3 +129,43 @@ def test_export_writes_the_bundle_and_refuses_a_full_folder(tmp_path):
     again = manage("export", EXAMPLE, "--out", str(out))
     assert again.returncode == 1 and "not empty" in again.stderr
     assert manage("export", EXAMPLE, "--out", str(out), "--force").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", EXAMPLE),
+        ("trace", EXAMPLE, "--from", "internet", "--to", "someone@example.com"),
+        ("export", EXAMPLE, "--out", "{tmp}"),
+    ],
+)
+def test_it_runs_the_file_commands_without_a_secret_key(args, tmp_path):
+    # As the README shows them on a fresh clone: no DJANGO_SECRET_KEY, debug off.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env["DJANGO_DEBUG"] = "false"
+    argv = [a.replace("{tmp}", str(tmp_path / "out")) for a in args]
+    done = subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "DJANGO_SECRET_KEY" not in done.stderr
+
+
+def test_the_web_server_still_needs_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env["DJANGO_DEBUG"] = "false"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in done.stderr
