@@ -64,6 +64,8 @@ LIMITS = {
     "providers": 100,
     "cidrs_per_network": 64,
     "addresses_per_host": 16,
+    "users_per_domain": 10_000,
+    "users": 100_000,
     "client_count": 1_000_000,
     "name_chars": 100,
     "description_chars": 2000,
@@ -76,6 +78,9 @@ _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _SERVICE_LABEL = re.compile(r"^_?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62})$")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,63})$")
+# RFC 5321 §4.1.2 Dot-string (RFC 5322 atext), lower case: a mailbox user's local part.
+_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -105,6 +110,9 @@ class Domain:
     receives_mail: bool = True
     mailbox_host: str | None = None
     alias_of: str | None = None
+    # Local parts of the domain's mailboxes (docs/design-file.md): the one list the
+    # exporters write into every recipient table, passwd-file and sender login map.
+    users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,30 @@ def cidr(raw: object) -> str:
         except ValueError:
             raise ValueError("is not a CIDR block such as 192.0.2.0/24") from None
         raise ValueError(f"has host bits set; the block is {loose}") from None
+
+
+def local_part(raw: object) -> str:
+    """Return ``raw`` as a mailbox user's local part: an RFC 5321 dot-atom, lower-cased.
+
+    A local part starting with ``#`` is refused although the RFC allows it: every
+    table it is written into (Postfix maps, Dovecot's passwd-file) would read the
+    line as a comment, and the user would silently not exist.
+    """
+    if not isinstance(raw, str):
+        raise ValueError("must be a text string")
+    value = raw.lower()
+    if "@" in value:
+        raise ValueError("must be the part before the @ only, such as alice")
+    if len(value.encode("utf-8")) > 64:
+        raise ValueError("must be at most 64 characters (RFC 5321)")
+    if not _DOT_ATOM.match(value):
+        raise ValueError(
+            "must be letters, digits and ! # $ % & ' * + / = ? ^ _ ` { | } ~ -, "
+            "with single dots between them (RFC 5321 dot-atom)"
+        )
+    if value.startswith("#"):
+        raise ValueError("must not start with #: mail tables would read it as a comment")
+    return value
 
 
 def mail_address(raw: object) -> str:
@@ -541,7 +573,9 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
     out = []
     for i, item in enumerate(raw):
         path = f"domains[{i}]"
-        obj = r.obj(item, path, ("name", "receives_mail", "mailbox_host", "alias_of"), ("name",))
+        obj = r.obj(
+            item, path, ("name", "receives_mail", "mailbox_host", "alias_of", "users"), ("name",)
+        )
         if obj is None:
             continue
         receives = r.boolean(obj.get("receives_mail"), f"{path}.receives_mail", True)
@@ -577,9 +611,27 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
                 r.add(f"{path}.mailbox_host", "an alias domain has no mailboxes of its own")
         if not receives and mailbox_host:
             r.add(f"{path}.mailbox_host", "a domain that receives no mail has no mailbox host")
+        users = _users(r, obj.get("users"), path)
+        if users and alias_of:
+            r.add(f"{path}.users", "an alias domain has the users of the domain it aliases")
+        elif users and not receives:
+            r.add(f"{path}.users", "a domain that receives no mail has no mailbox users")
         if names[i]:
-            out.append(Domain(names[i], receives, mailbox_host, alias_of))
+            out.append(Domain(names[i], receives, mailbox_host, alias_of, users))
+    total = sum(len(d.users) for d in out)
+    if total > LIMITS["users"]:
+        r.add("domains", f"lists {total} users in all; at most {LIMITS['users']} are allowed")
     return out
+
+
+def _users(r: _Reader, raw: Any, path: str) -> tuple[str, ...]:
+    """A domain's ``users``: valid, lower-cased, unique local parts."""
+    checked = []
+    for j, item in enumerate(r.array(raw, f"{path}.users", LIMITS["users_per_domain"])):
+        value = r.checked(local_part, item, f"{path}.users[{j}]")
+        checked.append((value, f"{path}.users[{j}]"))
+    r.unique(checked, "user")
+    return tuple(dict.fromkeys(v for v, _ in checked if v is not None))
 
 
 def _hosts(r: _Reader, raw: Any, network_zone: dict[str, str]) -> list[Host]:
@@ -800,7 +852,7 @@ def dump(design: Design) -> dict[str, Any]:
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": design.name}
     if design.description:
         out["description"] = design.description
-    out["domains"] = [_drop_none(vars_of(d)) for d in design.domains]
+    out["domains"] = [_drop_none({**vars_of(d), "users": list(d.users)}) for d in design.domains]
     out["networks"] = [{**vars_of(n), "cidrs": list(n.cidrs)} for n in design.networks]
     out["hosts"] = [
         {**vars_of(h), "addresses": list(h.addresses), "services": list(h.services)}
@@ -833,6 +885,9 @@ def dump_minimal(design: Design) -> dict[str, Any]:
     for client in doc["clients"]:
         if client.get("reads") == DEFAULT_READS.get(client["kind"]):
             del client["reads"]
+    for domain in doc["domains"]:
+        if not domain["users"]:
+            del domain["users"]
     all_domains = sorted(d.name for d in design.domains)
     for provider in doc["providers"]:
         if provider.get("port") == DEFAULT_PROVIDER_PORT.get(provider["kind"]):

@@ -109,6 +109,15 @@ class DomainForm(PartForm):
         help_text="Mail to someone@this-domain is delivered to someone@the-other-domain: "
         "a second name for the same people.",
     )
+    users = forms.CharField(
+        label="Mailbox users",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The part before the @ of each mailbox, such as alice: one per line or "
+        "separated by commas. The exported configs accept mail for these people (and "
+        "postmaster) and refuse everyone else. Leave empty on an alias domain: it has the "
+        "users of the domain it aliases.",
+    )
 
     def __init__(self, *args: Any, document: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, document=document, **kwargs)
@@ -123,9 +132,15 @@ class DomainForm(PartForm):
             (n, n) for n in _names(document, "domains")
         ]
 
+    @classmethod
+    def initial_from(cls, item: dict[str, Any]) -> dict[str, Any]:
+        users = item.get("users")
+        shown = "\n".join(str(u) for u in users) if isinstance(users, list) else ""
+        return {**item, "users": shown}
+
     def to_item(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return _item(
+        item = _item(
             {
                 "name": d["name"],
                 "receives_mail": d["receives_mail"],
@@ -133,6 +148,11 @@ class DomainForm(PartForm):
                 "alias_of": d["alias_of"],
             }
         )
+        # Left out when empty, so the stored form of a design without users is unchanged.
+        users = _split(d["users"])
+        if users:
+            item["users"] = users
+        return item
 
 
 ZONE_CHOICES = [

@@ -265,3 +265,52 @@ class MinimalDumpTest(TestCase):
         self.assertNotIn("domains", doc["providers"][0])
         doc["domains"].append({"name": "later.example"})
         self.assertEqual(model.load(doc).providers[0].domains, ("example.org", "later.example"))
+
+
+class UsersTest(TestCase):
+    """domains[].users: the one list of mailbox users the exporters write everywhere."""
+
+    def test_it_defaults_to_no_users_and_keeps_the_stored_form_unchanged(self):
+        d = model.load(minimal())
+        self.assertEqual(d.domains[0].users, ())
+        self.assertEqual(model.dump(d)["domains"][0]["users"], [])
+        self.assertNotIn("users", model.dump_minimal(d)["domains"][0])
+
+    def test_it_lower_cases_local_parts_and_round_trips(self):
+        d = model.load(minimal(domains=[{"name": "example.org", "users": ["Alice", "b.o+b"]}]))
+        self.assertEqual(d.domains[0].users, ("alice", "b.o+b"))
+        self.assertEqual(model.load(model.dump(d)), d)
+        self.assertEqual(model.load(model.dump_minimal(d)), d)
+
+    def test_it_reports_every_bad_user_with_its_path(self):
+        got = problems(
+            minimal(
+                domains=[
+                    {"name": "example.org", "users": ["ok", "a@b", "x..y", "Ok", "#c", 7, "a b"]}
+                ]
+            )
+        )
+        for j in (1, 2, 4, 5, 6):
+            self.assertIn(f"domains[0].users[{j}]", got)
+        self.assertIn('duplicate user "ok"', got["domains[0].users[3]"])
+        self.assertNotIn("domains[0].users[0]", got)
+
+    def test_it_refuses_over_long_local_parts_and_too_many_users(self):
+        got = problems(minimal(domains=[{"name": "example.org", "users": ["a" * 65]}]))
+        self.assertIn("64", got["domains[0].users[0]"])
+        many = [f"u{i}" for i in range(model.LIMITS["users_per_domain"] + 1)]
+        got = problems(minimal(domains=[{"name": "example.org", "users": many}]))
+        self.assertIn("at most", got["domains[0].users"])
+
+    def test_it_gives_alias_and_send_only_domains_no_users_of_their_own(self):
+        got = problems(
+            minimal(
+                domains=[
+                    {"name": "example.org"},
+                    {"name": "example.net", "alias_of": "example.org", "users": ["a"]},
+                    {"name": "example.com", "receives_mail": False, "users": ["a"]},
+                ]
+            )
+        )
+        self.assertIn("alias", got["domains[1].users"])
+        self.assertIn("receives no mail", got["domains[2].users"])

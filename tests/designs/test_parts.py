@@ -331,3 +331,39 @@ def test_it_changes_nothing_when_a_form_is_sent_back_as_shown(document):
     sent = forms.PolicyForm(_post_data(shown), document=stored)
     assert sent.is_valid(), sent.errors
     assert stored_form(core_design.load({**stored, "policy": sent.to_item()})) == stored
+
+
+def test_it_saves_mailbox_users_typed_one_per_line_or_comma_separated(alice, design):
+    r = edit(
+        alice,
+        design,
+        "domains",
+        "example.org",
+        {"name": "example.org", "receives_mail": "on", "users": "Alice, bob\ncarol.d"},
+    )
+
+    assert r.status_code == 303
+    design.refresh_from_db()
+    assert design.document["domains"][0]["users"] == ["alice", "bob", "carol.d"]
+    # Shown again one per line when the form is opened.
+    page = alice.get(reverse("designs:part_edit", args=[design.pk, "domains", "example.org"]))
+    assert '<label for="form-domains-0-users">Mailbox users' in page.text
+    assert 'id="form-domains-0-users">\nalice\nbob\ncarol.d</textarea>' in page.text
+
+
+def test_it_refuses_a_bad_mailbox_user_beside_the_field_and_keeps_the_design(alice, design):
+    before = design.document
+
+    r = edit(
+        alice,
+        design,
+        "domains",
+        "example.org",
+        {"name": "example.org", "receives_mail": "on", "users": "alice\nbob@example.org"},
+    )
+
+    assert r.status_code == 422
+    assert 'id="form-domains-0-users_errors"' in r.text
+    assert "must be the part before the @ only" in r.text
+    design.refresh_from_db()
+    assert design.document == before
