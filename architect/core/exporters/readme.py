@@ -18,42 +18,8 @@ from collections.abc import Iterable, Mapping
 from ..design import CLIENT_KINDS, Design
 from ..plan import ClientPlan, Plan
 from . import Exporter, register
+from .deploy import SENDMAIL_CF, Install, installs
 from .zone import CHECKZONE_FLAGS, one_line
-
-# Postfix lookup tables that postmap must index, by map type; the others
-# (texthash, regexp, pcre, cidr, inline, static ...) are read as text.
-POSTFIX_INDEXED = ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm")
-_POSTFIX_MAP = re.compile(r"\b(" + "|".join(POSTFIX_INDEXED) + r"):([\w./-]+)")
-# File names that are Postfix lookup tables by convention, even when main.cf
-# does not name them in a form we recognise.
-POSTFIX_TABLE_NAMES = (
-    "access",
-    "canonical",
-    "generic",
-    "recipient_canonical",
-    "relay_domains",
-    "relay_recipients",
-    "relocated",
-    "sasl_passwd",
-    "sender_canonical",
-    "sender_login",
-    "sender_login_maps",
-    "sender_relay",
-    "tls_policy",
-    "transport",
-    "virtual",
-    "vmailbox",
-)
-# sendmail tables that makemap builds (cf/README, FEATURE sections).
-SENDMAIL_TABLES = (
-    "access",
-    "authinfo",
-    "domaintable",
-    "genericstable",
-    "mailertable",
-    "virtusertable",
-)
-SENDMAIL_CF = "/usr/share/sendmail/cf/m4/cf.m4"  # Debian's path (sendmail-cf package)
 
 KIND_TITLES = {
     "desktop": "Desktop mail programs",
@@ -115,16 +81,6 @@ def _blockquote(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------
 # The README
-
-
-def _host_dirs(files: Mapping[str, str], top: str) -> dict[str, list[str]]:
-    """``{host: [file names]}`` for paths ``<top>/<host>/<name>``."""
-    out: dict[str, list[str]] = {}
-    for path in files:
-        parts = path.split("/")
-        if len(parts) >= 3 and parts[0] == top:
-            out.setdefault(parts[1], []).append("/".join(parts[2:]))
-    return {host: sorted(names) for host, names in sorted(out.items())}
 
 
 def _domain_files(files: Mapping[str, str], top: str, name: str) -> list[str]:
@@ -306,12 +262,15 @@ def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             else:
                 out.append(f"- {code(domain)}: on {code(where)}")
         out.append("")
-    hosts = _host_dirs(files, "dovecot")
-    if not hosts:
+    steps = [i for i in installs(files) if i.program == "dovecot"]
+    if not steps:
         return [*out, "This bundle has no Dovecot files.", ""]
-    for host, names in hosts.items():
-        out += [f"### Dovecot on {code(host)}", "", "Copy the files to the host:", ""]
-        out += [f"- {code(f'dovecot/{host}/{n}')} to {code(f'/etc/dovecot/{n}')}" for n in names]
+    for step in steps:
+        host = step.host
+        out += [f"### Dovecot on {code(host)}", ""]
+        out += _accounts(step)
+        out += ["Copy the files to the host:", ""]
+        out += _copies(step)
         conf = f"dovecot/{host}/dovecot.conf"
         out += ["", "Check and apply:", "", "```sh"]
         if conf in files:
@@ -319,68 +278,48 @@ def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         out += [
             "# on the host, after copying: prints the settings, or what is wrong",
             "doveconf -n",
-            "systemctl reload dovecot",
+            *step.apply,
             "```",
             "",
         ]
     return out
 
 
-def _postfix_tables(host: str, names: list[str], files: Mapping[str, str]):
-    """(destination per file, table-building commands) for one Postfix host."""
-    directory = f"postfix/{host}/"
-    main = files.get(directory + "main.cf", "")
-    refs: dict[str, tuple[str, str, bool]] = {}  # file name -> (map type, path, is alias)
-    for param, value in _postfix_params(main):
-        for kind, path in _POSTFIX_MAP.findall(value):
-            full = path if path.startswith("/") else f"/etc/postfix/{path}"
-            alias = param in ("alias_maps", "alias_database")
-            refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, alias))
-    for kind, path in _POSTFIX_MAP.findall(files.get(directory + "master.cf", "")):
-        full = path if path.startswith("/") else f"/etc/postfix/{path}"
-        refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, False))
-    destinations: dict[str, str] = {}
-    commands: list[str] = []
-    for name in names:
-        base = name.rsplit("/", 1)[-1]
-        if base in refs:
-            kind, full, alias = refs[base]
-            destinations[name] = full
-            commands.append(f"{'postalias' if alias else 'postmap'} {kind}:{full}")
-        else:
-            destinations[name] = f"/etc/postfix/{name}"
-            if base in POSTFIX_TABLE_NAMES or base.endswith(".map"):
-                commands.append(f"postmap /etc/postfix/{name}")
-    return destinations, commands
+def _accounts(step: Install) -> list[str]:
+    if not step.accounts:
+        return []
+    return [
+        "Create the system account that owns the mailboxes, with the uid and gid the",
+        "configuration names (the commands do nothing when it exists):",
+        "",
+        "```sh",
+        *step.accounts,
+        "```",
+        "",
+    ]
 
 
-def _postfix_params(main_cf: str) -> list[tuple[str, str]]:
-    """main.cf as (name, value) pairs, continuation lines joined (postconf(5))."""
-    params: list[tuple[str, str]] = []
-    for line in main_cf.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if line[:1].isspace() and params:
-            name, value = params[-1]
-            params[-1] = (name, value + " " + line.strip())
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            params.append((name.strip(), value.strip()))
-    return params
+def _copies(step: Install) -> list[str]:
+    out = []
+    for c in step.copies:
+        line = f"- {code(c.source)} to {code(c.target)}"
+        if c.mode != "0644":
+            line += f" (mode {c.mode}, group {code(c.group)})"
+        out.append(line)
+    return out
 
 
 def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     out = ["## 3. The mail transfer agents", ""]
-    postfix = _host_dirs(files, "postfix")
-    sendmail = _host_dirs(files, "sendmail")
-    if not postfix and not sendmail:
+    steps = [i for i in installs(files) if i.program in ("postfix", "sendmail")]
+    if not steps:
         out += ["This bundle has no Postfix or sendmail files.", ""]
-    for host, names in postfix.items():
-        destinations, commands = _postfix_tables(host, names, files)
+    for step in (s for s in steps if s.program == "postfix"):
+        host = step.host
         out += [f"### Postfix on {code(host)}", "", "Copy the files to the host:", ""]
-        out += [f"- {code(f'postfix/{host}/{n}')} to {code(destinations[n])}" for n in names]
+        out += _copies(step)
         out.append("")
-        if any(n.rsplit("/", 1)[-1] == "sasl_passwd" for n in names):
+        if any(c.source.rsplit("/", 1)[-1] == "sasl_passwd" for c in step.copies):
             out += [
                 "`sasl_passwd` holds a password: fill it in, and keep the file readable by",
                 "root only (`chmod 600`).",
@@ -391,27 +330,16 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "# before copying, from this folder: must print no warning",
             f"postconf -c postfix/{host} -n >/dev/null",
             "# on the host, after copying",
-            "postconf -n >/dev/null",
-            *commands,
-            "postfix check",
-            "postfix reload",
+            *step.commands,
+            *step.apply,
             "```",
             "",
         ]
-    for host, names in sendmail.items():
-        out += [f"### sendmail on {code(host)}", "", "Copy the files to the host:", ""]
-        out += [f"- {code(f'sendmail/{host}/{n}')} to {code(f'/etc/mail/{n}')}" for n in names]
+    for step in (s for s in steps if s.program == "sendmail"):
+        out += [f"### sendmail on {code(step.host)}", "", "Copy the files to the host:", ""]
+        out += _copies(step)
         out += ["", "Build the configuration and the tables, then restart:", "", "```sh"]
-        for name in names:
-            base = name.rsplit("/", 1)[-1]
-            if base.endswith(".mc"):
-                cf = name[: -len(".mc")] + ".cf"
-                out.append(f"m4 {SENDMAIL_CF} /etc/mail/{name} > /etc/mail/{cf}")
-            elif base in SENDMAIL_TABLES:
-                out.append(f"makemap hash /etc/mail/{name} < /etc/mail/{name}")
-            elif base == "aliases":
-                out.append("newaliases")
-        out += ["systemctl restart sendmail", "```", ""]
+        out += [*step.commands, *step.apply, "```", ""]
         out += [
             f"`m4` must print no `*** ERROR` (on other systems {code(SENDMAIL_CF)} lives",
             "elsewhere: it is sendmail's `cf/m4/cf.m4`).",

@@ -1,0 +1,213 @@
+"""How each host's files are put in place: one list of steps for the README and the lab.
+
+The bundle's README tells a person, host by host, where each file goes and
+which commands build and check it; the lab (``manage.py lab``) does exactly
+the same on its namespaced hosts. Both read the steps from here, so what the
+lab proves is what the README says. A step is plain data: the files to copy
+(bundle path, target path, mode, group), the system accounts to create first,
+the commands to run as written after copying, and the command that applies
+the result (which the lab replaces by starting the daemon as Debian's unit
+does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# Postfix lookup tables that postmap must index, by map type; the others
+# (texthash, regexp, pcre, cidr, inline, static ...) are read as text.
+POSTFIX_INDEXED = ("hash", "btree", "lmdb", "cdb", "dbm", "sdbm")
+_POSTFIX_MAP = re.compile(r"\b(" + "|".join(POSTFIX_INDEXED) + r"):([\w./-]+)")
+# File names that are Postfix lookup tables by convention, even when main.cf
+# does not name them in a form we recognise.
+POSTFIX_TABLE_NAMES = (
+    "access",
+    "canonical",
+    "generic",
+    "recipient_canonical",
+    "relay_domains",
+    "relay_recipients",
+    "relocated",
+    "sasl_passwd",
+    "sender_canonical",
+    "sender_login",
+    "sender_login_maps",
+    "sender_relay",
+    "tls_policy",
+    "transport",
+    "virtual",
+    "vmailbox",
+)
+# sendmail tables that makemap builds (cf/README, FEATURE sections).
+SENDMAIL_TABLES = (
+    "access",
+    "authinfo",
+    "domaintable",
+    "genericstable",
+    "mailertable",
+    "virtusertable",
+)
+SENDMAIL_CF = "/usr/share/sendmail/cf/m4/cf.m4"  # Debian's path (sendmail-cf package)
+# Files that hold a password or a password hash: readable by root (and the
+# daemon's group) only.
+SECRET_FILES = {"sasl_passwd": ("0600", "root"), "users": ("0640", "dovecot")}
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One bundle file and where it goes on its host."""
+
+    source: str  # path inside the bundle
+    target: str  # absolute path on the host
+    mode: str = "0644"
+    group: str = "root"
+
+
+@dataclass(frozen=True)
+class Install:
+    """The steps that put one program's files on one host."""
+
+    host: str
+    program: str  # postfix | dovecot | sendmail
+    copies: tuple[Copy, ...]
+    accounts: tuple[str, ...] = ()  # run before copying: system users the files name
+    commands: tuple[str, ...] = ()  # run as written after copying
+    apply: tuple[str, ...] = ()  # what makes the running daemon use the new files
+
+
+def host_dirs(files: Mapping[str, str], top: str) -> dict[str, list[str]]:
+    """``{host: [file names]}`` for bundle paths ``<top>/<host>/<name>``."""
+    out: dict[str, list[str]] = {}
+    for path in files:
+        parts = path.split("/")
+        if len(parts) >= 3 and parts[0] == top:
+            out.setdefault(parts[1], []).append("/".join(parts[2:]))
+    return {host: sorted(names) for host, names in sorted(out.items())}
+
+
+def installs(files: Mapping[str, str]) -> list[Install]:
+    """Every host's install steps, Dovecot before the MTA of the same host.
+
+    Dovecot comes first because Postfix's submission service checks passwords
+    through Dovecot's socket and delivers to its LMTP socket.
+    """
+    out: list[Install] = []
+    for host, names in host_dirs(files, "dovecot").items():
+        out.append(_dovecot(host, names, files))
+    for host, names in host_dirs(files, "postfix").items():
+        out.append(_postfix(host, names, files))
+    for host, names in host_dirs(files, "sendmail").items():
+        out.append(_sendmail(host, names))
+    order = {"dovecot": 0, "postfix": 1, "sendmail": 1}
+    return sorted(out, key=lambda i: (i.host, order[i.program]))
+
+
+def _secret(name: str, default_group: str = "root") -> tuple[str, str]:
+    return SECRET_FILES.get(name.rsplit("/", 1)[-1], ("0644", default_group))
+
+
+def _vmail_accounts(conf: str) -> tuple[str, ...]:
+    """Create the vmail user with exactly the uid and gid dovecot.conf names."""
+    found = re.search(r"\buid=(\d+)\s+gid=(\d+)", conf)
+    if not found or "/var/vmail" not in conf:
+        return ()
+    uid, gid = found.groups()
+    return (
+        f"getent group vmail >/dev/null || groupadd --system --gid {gid} vmail",
+        "getent passwd vmail >/dev/null || useradd --system --uid "
+        f"{uid} --gid vmail --home-dir /var/vmail --shell /usr/sbin/nologin vmail",
+        "install -d -o vmail -g vmail -m 0750 /var/vmail",
+    )
+
+
+def _dovecot(host: str, names: list[str], files: Mapping[str, str]) -> Install:
+    copies = []
+    for name in names:
+        mode, group = _secret(name)
+        copies.append(Copy(f"dovecot/{host}/{name}", f"/etc/dovecot/{name}", mode, group))
+    conf = files.get(f"dovecot/{host}/dovecot.conf", "")
+    return Install(
+        host=host,
+        program="dovecot",
+        copies=tuple(copies),
+        accounts=_vmail_accounts(conf),
+        commands=("doveconf -n >/dev/null",),
+        apply=("systemctl reload dovecot",),
+    )
+
+
+def postfix_params(main_cf: str) -> list[tuple[str, str]]:
+    """main.cf as (name, value) pairs, continuation lines joined (postconf(5))."""
+    params: list[tuple[str, str]] = []
+    for line in main_cf.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and params:
+            name, value = params[-1]
+            params[-1] = (name, value + " " + line.strip())
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            params.append((name.strip(), value.strip()))
+    return params
+
+
+def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
+    directory = f"postfix/{host}/"
+    main = files.get(directory + "main.cf", "")
+    refs: dict[str, tuple[str, str, bool]] = {}  # file name -> (map type, path, is alias)
+    for param, value in postfix_params(main):
+        for kind, path in _POSTFIX_MAP.findall(value):
+            full = path if path.startswith("/") else f"/etc/postfix/{path}"
+            alias = param in ("alias_maps", "alias_database")
+            refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, alias))
+    for kind, path in _POSTFIX_MAP.findall(files.get(directory + "master.cf", "")):
+        full = path if path.startswith("/") else f"/etc/postfix/{path}"
+        refs.setdefault(full.rsplit("/", 1)[-1], (kind, full, False))
+    copies: list[Copy] = []
+    commands: list[str] = ["postconf -n >/dev/null"]
+    for name in names:
+        base = name.rsplit("/", 1)[-1]
+        mode, group = _secret(name)
+        if base in refs:
+            kind, full, alias = refs[base]
+            copies.append(Copy(directory + name, full, mode, group))
+            commands.append(f"{'postalias' if alias else 'postmap'} {kind}:{full}")
+        else:
+            copies.append(Copy(directory + name, f"/etc/postfix/{name}", mode, group))
+            if base in POSTFIX_TABLE_NAMES or base.endswith(".map"):
+                commands.append(f"postmap /etc/postfix/{name}")
+    # /etc/aliases maps postmaster and root of the host itself; Debian's default
+    # alias_maps reads its indexed form, which a fresh install may lack.
+    commands += ["newaliases", "postfix check"]
+    return Install(
+        host=host,
+        program="postfix",
+        copies=tuple(copies),
+        commands=tuple(commands),
+        apply=("postfix reload",),
+    )
+
+
+def _sendmail(host: str, names: list[str]) -> Install:
+    copies = []
+    commands: list[str] = []
+    for name in names:
+        mode, group = _secret(name, "smmsp")
+        copies.append(Copy(f"sendmail/{host}/{name}", f"/etc/mail/{name}", mode, group))
+        base = name.rsplit("/", 1)[-1]
+        if base.endswith(".mc"):
+            cf = name[: -len(".mc")] + ".cf"
+            commands.append(f"m4 {SENDMAIL_CF} /etc/mail/{name} > /etc/mail/{cf}")
+        elif base in SENDMAIL_TABLES:
+            commands.append(f"makemap hash /etc/mail/{name} < /etc/mail/{name}")
+        elif base == "aliases":
+            commands.append("newaliases")
+    return Install(
+        host=host,
+        program="sendmail",
+        copies=tuple(copies),
+        commands=tuple(commands),
+        apply=("systemctl restart sendmail",),
+    )
