@@ -32,9 +32,9 @@ class NullClientTest(TestCase):
         self.assertEqual(self.client.final_domains, ())
         self.assertEqual(self.client.origin, "example.com")
 
-    def test_the_hub_trusts_exactly_the_clients_network(self):
+    def test_the_hub_trusts_exactly_the_clients_address(self):
         self.assertIn("hub", self.hub.roles)
-        self.assertEqual(self.hub.trusted_networks, ("10.0.0.0/24", "127.0.0.0/8", "::1/128"))
+        self.assertEqual(self.hub.trusted_networks, ("10.0.0.30/32", "127.0.0.0/8", "::1/128"))
 
     def test_the_null_client_is_neither_mx_nor_in_spf(self):
         self.assertEqual(mx(self.plan, "example.com"), [(10, "hub.example.com")])

@@ -40,7 +40,9 @@ class DmzGatewayTest(TestCase):
         self.assertEqual(self.store.final_domains, ("example.com",))
         self.assertEqual(self.store.relayhost, "[gw.example.com]")
         self.assertNotIn("mx", self.store.roles)
-        self.assertIn("10.0.0.0/24", self.gw.trusted_networks)
+        # Trusted by its own address, not the whole inside network (issue 14, item 1).
+        self.assertIn("10.0.0.20/32", self.gw.trusted_networks)
+        self.assertNotIn("10.0.0.0/24", self.gw.trusted_networks)
 
     def test_the_store_stays_out_of_public_dns(self):
         published = [r for r in self.plan.dns if r.name == "store.example.com." and r.zone]

@@ -90,7 +90,7 @@ def test_it_passes_gateway_mail_to_the_inside_store_with_checked_recipients(tmp_
     # relay_domains does not cover subdomains (P18).
     assert "relay_domains" not in postconf_list(gw, "parent_domain_matches_subdomains")
     # The inside network may relay out through the gateway.
-    assert "10.0.0.0/24" in postconf_list(gw, "mynetworks")
+    assert "10.0.0.20/32" in postconf_list(gw, "mynetworks")
 
 
 def test_it_hands_filtered_mail_to_the_store_over_lmtp(tmp_path):

@@ -195,7 +195,8 @@ def warn_trust_across_nat(ctx: Context, host: HostState, network: str, who: str)
     ctx.find(
         "warning",
         "trust-across-nat",
-        f"{host.name} sits on an internet network yet trusts the internal network {network} "
+        f"{host.name} sits on an internet network yet trusts addresses of the internal network "
+        f"{network} "
         f"so that {who} can relay without a password. That works only if traffic from "
         f"{network} reaches {host.name} with its own addresses (a VPN, or the organisation's "
         "own routing); behind NAT it arrives from a public address and is refused. Otherwise "

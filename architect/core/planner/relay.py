@@ -68,23 +68,41 @@ def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
             )
 
 
+def _host_blocks(h: HostState) -> tuple[str, ...]:
+    """The host's own addresses as single-address blocks (/32, /128)."""
+    return tuple(f"{a}/32" if ":" not in a else f"{a}/128" for a in h.host.addresses)
+
+
 def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState]) -> None:
-    """Trust the networks of the hosts that relay through this one."""
-    trusted_nets: set[str] = set()
+    """Trust the hosts that relay through this one by their own addresses.
+
+    An internet or DMZ block is shared with whatever else sits on it (a cloud
+    provider's /24 holds other tenants), so trusting it would let all of them
+    relay. Only an internal network with no address given for the host falls
+    back to the network's blocks: the organisation owns that LAN. Devices
+    that need the whole LAN trusted are trusted by the client stage, which
+    says so.
+    """
     for h in relaying:
-        if h.net.name in trusted_nets:
-            continue
-        blocks = h.net.cidrs or tuple(
-            f"{a}/32" if ":" not in a else f"{a}/128" for a in h.host.addresses
-        )
         if h.zone == "remote":
             continue  # never trusted; the host should authenticate
+        blocks = _host_blocks(h)
+        whole_network = not blocks and h.zone == "internal"
+        if whole_network:
+            blocks = h.net.cidrs
         if not blocks:
             ctx.find(
                 "error",
                 "relay-client-without-address",
-                f"{h.name} relays through {hub.name}, but neither it nor its network "
-                f"{h.net.name} has an address to trust; add the network's CIDR blocks.",
+                f"{h.name} relays through {hub.name}, but the design gives it no address to "
+                "trust"
+                + (
+                    f", and its network {h.net.name} lists no CIDR blocks"
+                    if h.zone == "internal"
+                    else f"; on the {h.zone} network {h.net.name} only its own address may "
+                    "be trusted, since others share that network"
+                )
+                + ". Add its address.",
                 [h.name, hub.name],
                 learn("relaying", "trusted-networks"),
             )
@@ -103,15 +121,21 @@ def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState
         if not blocks:
             continue
         hub.trusted.update(blocks)
-        if h.net.cidrs and across_nat(ctx, h.zone, h.net.name, hub):
+        if across_nat(ctx, h.zone, h.net.name, hub):
             warn_trust_across_nat(ctx, hub, h.net.name, h.name)
-        if h.net.cidrs:
-            trusted_nets.add(h.net.name)
-        hub.because(
-            "trusted_networks",
-            f"trusts {', '.join(blocks)} so that {h.name} can relay through it without a password",
-            learn("relaying", "trusted-networks"),
-        )
+        if whole_network:
+            why = (
+                f"trusts {', '.join(blocks)}, the internal network {h.net.name}, so that "
+                f"{h.name} can relay through it without a password: the design gives "
+                f"{h.name} no address of its own (list it to trust only that address)"
+            )
+        else:
+            why = (
+                f"trusts {', '.join(blocks)}, the address of {h.name} and not its whole "
+                f"network {h.net.name}, so that {h.name} alone can relay through it without a "
+                "password; anything else on that network must log in"
+            )
+        hub.because("trusted_networks", why, learn("relaying", "trusted-networks"))
 
 
 def _delivery(h: HostState) -> None:
