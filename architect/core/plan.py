@@ -164,6 +164,10 @@ class ClientPlan:
     network: str | None = None
     zone: str | None = None
     host: str | None = None
+    # What the client itself can do, so that no reader of the plan (the trace)
+    # takes a login or TLS for granted that the client cannot give.
+    can_authenticate: bool = True
+    can_tls: bool = True
 
 
 @dataclass(frozen=True)

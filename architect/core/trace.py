@@ -113,6 +113,18 @@ class _Walk:
             )
             self.finish("stuck", False)
             return
+        unable = _cannot_send_as_planned(client)
+        if unable:
+            self.hop(
+                client.name,
+                client.send_via,
+                client.send_protocol,
+                client.send_port,
+                "reject",
+                unable,
+            )
+            self.finish("stuck", False)
+            return
         via = client.send_via
         why = {
             "sendmail-command": f"{client.name} hands the message to the local MTA with the "
@@ -331,6 +343,22 @@ class _Walk:
             if any("internet" in listener.open_to for listener in h.listens):
                 return h.name
         return None
+
+
+def _cannot_send_as_planned(client) -> str | None:
+    """Why a client cannot hand mail over the way the plan says, or None when it can."""
+    submits = client.send_protocol in ("submission", "submissions")
+    if client.send_auth and not client.can_authenticate:
+        return (
+            f"{client.send_via} asks {client.name} for a password, but {client.name} cannot do "
+            "SMTP AUTH: the message is refused"
+        )
+    if submits and not client.can_tls:
+        return (
+            f"{client.send_via} requires TLS on port {client.send_port}, but {client.name} "
+            "cannot do TLS: the message is refused"
+        )
+    return None
 
 
 def to_dict(t: Trace) -> dict:

@@ -33,6 +33,8 @@ def plan_clients(ctx: Context) -> list[ClientPlan]:
                 network=network,
                 zone=zone,
                 host=c.host,
+                can_authenticate=c.can_authenticate,
+                can_tls=c.can_tls,
             )
         )
     return plans
@@ -43,7 +45,10 @@ def _sending(ctx: Context, c: Client):
     if c.host is not None and ctx.hosts[c.host].has_mta:
         ctx.injection[c.name] = (c.host, "sendmail-command", None, False, "none")
         return c.host, "sendmail-command", None, None, False
-    if at_provider(ctx, c):
+    # What the client can do comes first: a provider's submission port needs a
+    # password and TLS, so a device that has neither falls through to an
+    # on-site relay below even when the mailboxes are hosted.
+    if at_provider(ctx, c) and c.can_authenticate and c.can_tls:
         p = ctx.design.provider(ctx.mailbox[c.domain][1])
         ctx.injection[c.name] = (p.name, "submission", 587, True, "required")
         return p.name, "submission", 587, "STARTTLS", True
@@ -87,7 +92,9 @@ def _sending(ctx: Context, c: Client):
                 ctx.find(
                     "warning",
                     "client-without-tls",
-                    f"{c.name} cannot do TLS, so its mail crosses {net} unencrypted.",
+                    f"{c.name} cannot do TLS, so its mail crosses {net} unencrypted to "
+                    f"{target.name}; it is trusted by its network instead of a password, since "
+                    "a password without TLS would cross the network in clear.",
                     [c.name],
                     learn("trust", "starttls"),
                 )
