@@ -80,10 +80,6 @@ def _freeze(ctx: Context, clients, flows, dns) -> Plan:
 
 
 def _host(h: HostState) -> HostPlan:
-    if "hub" in h.roles:
-        # Others relay through it after all, so it listens: not a null client.
-        h.roles.discard("null-client")
-        h.reasons = [r for r in h.reasons if r.subject != "null-client"]
     return HostPlan(
         name=h.name,
         mta=h.host.mta,

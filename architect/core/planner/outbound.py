@@ -3,7 +3,8 @@
 A host hands mail to other domains' MX hosts only when it can: an always-on
 MTA on a public network whose provider lets port 25 out. Receiving hosts on
 public networks send their own mail directly; every other MTA host relays
-through one hub (a null client when it receives nothing itself). When a
+through one hub (the relay stage makes it a null client when it ends up
+listening on nothing). When a
 smarthost provider is in the design, the hub sends through it instead
 (RFC 6409 submission with authentication, the usual answer to a blocked
 port 25).
@@ -74,15 +75,11 @@ def plan_outbound(ctx: Context) -> None:
                 "other hosts of the organisation send their mail through it",
                 learn("topologies", "hub"),
             )
-            if not receives:
-                _null_client(h, hub.name)
             continue
         if sh is not None and h.zone != "remote":
             _via_smarthost(
                 h, sh, f"cannot reach a hub, so it sends through the smarthost {sh.name}"
             )
-            if not receives:
-                _null_client(h, sh.host)
             continue
         ctx.find(
             "error",
@@ -93,10 +90,6 @@ def plan_outbound(ctx: Context) -> None:
             [h.name],
             learn("transport", "port-25-blocked"),
         )
-
-    # A hub that receives nothing and that nobody relays through is itself a null client.
-    if hub is not None and sh is not None and not hub.roles & {*RECEIVING, "hub"}:
-        _null_client(hub, sh.host)
 
 
 def _choose_hub(ctx: Context, mta_hosts: list[HostState]) -> HostState | None:
@@ -139,12 +132,4 @@ def _via_smarthost(h: HostState, sh, why: str) -> None:
         + (" with authentication" if sh.auth else "")
         + "; the brackets skip the MX lookup so mail goes to that exact host",
         learn("transport", "smarthost"),
-    )
-
-
-def _null_client(h: HostState, hub: str) -> None:
-    h.role(
-        "null-client",
-        f"receives nothing from the network and sends all its mail through {hub}",
-        learn("topologies", "null-client"),
     )

@@ -20,6 +20,7 @@ from .context import (
     too_broad,
     warn_trust_across_nat,
 )
+from .outbound import RECEIVING
 
 
 def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
@@ -58,6 +59,7 @@ def plan_relay(ctx: Context, clients: list[ClientPlan]) -> None:
         _listeners(
             ctx, h, sorted(senders) + devices.get(h.name, []), passing.get(h.name, set()), plain
         )
+        _null_client(ctx, h)
         if h.final_domains or h.relay_domains:
             h.because(
                 "relay_domains",
@@ -136,6 +138,24 @@ def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState
                 "password; anything else on that network must log in"
             )
         hub.because("trusted_networks", why, learn("relaying", "trusted-networks"))
+
+
+def _null_client(ctx: Context, h: HostState) -> None:
+    """The one place the null-client role is given: to an MTA that relays all its mail
+    and, now that every listener is known, listens on nothing (Postfix
+    STANDARD_CONFIGURATION_README: ``inet_interfaces = loopback-only``). A host that
+    takes submission, devices' or other hosts' mail listens, so it is never one."""
+    if not h.has_mta or h.relayhost_target is None or h.listens:
+        return
+    if h.roles & {*RECEIVING, "hub", "submission", "imap", "pop3", "webmail", "filter"}:
+        return
+    target = h.relayhost_target
+    via = target if target in ctx.hosts else ctx.design.provider(target).host
+    h.role(
+        "null-client",
+        f"receives nothing from the network and sends all its mail through {via}",
+        learn("topologies", "null-client"),
+    )
 
 
 def _delivery(h: HostState) -> None:
