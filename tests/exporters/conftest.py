@@ -190,3 +190,56 @@ def zone_records(named_checkzone) -> Callable[[str, Path], set[tuple[str, str, s
         return out
 
     return records
+
+
+def gateway_and_store(
+    *,
+    store_mta: str = "none",
+    users: tuple[str, ...] = ("alice", "bob"),
+    store_addresses: tuple[str, ...] = ("10.1.0.10",),
+    alias: bool = False,
+    null_client: bool = False,
+):
+    """A design built in code: a DMZ gateway (the MX, with submission) and an inside store.
+
+    ``store_mta="none"`` is the filtering-edge shape (the store runs Dovecot alone and
+    takes LMTP); ``"postfix"`` the DMZ-gateway shape (the store's Postfix files the
+    mail). ``alias`` adds example.net as an alias of example.org; ``null_client`` an
+    inside host that only sends (its cron mail leaves as root@example.org).
+    """
+    domains = [{"name": "example.org", "users": list(users)}]
+    if alias:
+        domains.append({"name": "example.net", "alias_of": "example.org"})
+    hosts = [
+        {
+            "name": "gw.example.org",
+            "network": "dmz",
+            "addresses": ["198.51.100.2"],
+            "services": ["submission"],
+        },
+        {
+            "name": "store.example.org",
+            "network": "inside",
+            "addresses": list(store_addresses),
+            "mta": store_mta,
+            "stores_mailboxes": True,
+            "services": ["imap"],
+        },
+    ]
+    if null_client:
+        hosts.append({"name": "app.example.org", "network": "inside", "addresses": ["10.1.0.30"]})
+    return model.load(
+        {
+            "format": "mail-design",
+            "version": 1,
+            "name": "Gateway and store",
+            "domains": domains,
+            "networks": [
+                {"name": "dmz", "zone": "dmz", "cidrs": ["198.51.100.0/28"]},
+                {"name": "inside", "zone": "internal", "cidrs": ["10.1.0.0/24"]},
+                {"name": "roaming", "zone": "remote"},
+            ],
+            "hosts": hosts,
+            "clients": [{"name": "office", "kind": "desktop", "count": 5, "network": "inside"}],
+        }
+    )

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from architect import examples
-from tests.exporters._programs import HOSTILE, doveconf, dovecot_problems, export_to
+from architect.core.exporters import dovecot
+from tests.exporters._programs import HOSTILE, doveconf, dovecot_problems, export_to, require, run
+from tests.exporters.conftest import gateway_and_store
 from tests.strategies import designs
 
 
@@ -110,7 +112,8 @@ def test_it_requires_tls_and_opens_only_the_ports_the_plan_opens(tmp_path):
 def test_it_marks_certificate_paths_as_placeholders(tmp_path):
     exported = export_to(examples.load("solo-server"), tmp_path / "bundle")
     conf = _conf(exported, "mail.example.org")
-    assert _value(conf, "ssl_cert") == "</etc/ssl/certs/mail.example.org.pem"
+    assert _value(conf, "ssl_cert") == "</etc/letsencrypt/live/mail.example.org/fullchain.pem"
+    assert _value(conf, "ssl_key") == "</etc/letsencrypt/live/mail.example.org/privkey.pem"
     before = conf.read_text().split("\nssl_cert =")[0].rsplit("\n\n", 1)[1]
     assert "PLACEHOLDER" in before
     # -x would open the certificate, which only exists once the person puts it there.
@@ -123,7 +126,9 @@ def test_it_checks_only_passwords_on_a_submission_gateway(tmp_path):
     assert _value(conf, "protocols") == "none"
     assert "service auth {" in _config(conf)
     users = (exported.dir("dovecot", "gw.example.com") / "users").read_text()
-    assert all(line.startswith("#") for line in users.splitlines())
+    # The design lists no users: postmaster only, with a password nobody can use.
+    entries = [line for line in users.splitlines() if line and not line.startswith("#")]
+    assert entries == [f"postmaster@example.com:{dovecot.PLACEHOLDER_PASSWORD}::::::"]
     assert "PLACEHOLDER" in users
 
 
@@ -157,3 +162,37 @@ def test_it_keeps_hostile_design_text_inside_comments(tmp_path):
         for line in text.split("\n"):
             if "evil" in line or "<script>" in line:
                 assert line.startswith("#"), line
+
+
+def test_it_pins_the_vmail_uid_and_allows_only_it(tmp_path):
+    exported = export_to(gateway_and_store(), tmp_path / "bundle")
+    conf = _conf(exported, "store.example.org")
+    assert (dovecot.VMAIL_UID, dovecot.VMAIL_GID) == (5000, 5000)
+    for setting in ("first_valid_uid", "last_valid_uid", "first_valid_gid", "last_valid_gid"):
+        assert _value(conf, setting) == "5000", setting
+    userdb = _config(conf).split("userdb {", 1)[1].split("}", 1)[0]
+    assert "default_fields = uid=5000 gid=5000 home=/var/vmail/%d/%n" in userdb
+
+
+def test_it_gives_every_user_a_placeholder_password_that_fails_the_login(tmp_path):
+    exported = export_to(gateway_and_store(), tmp_path / "bundle")
+    users = (exported.dir("dovecot", "store.example.org") / "users").read_text()
+    entries = [line for line in users.splitlines() if line and not line.startswith("#")]
+    assert entries == [
+        f"{u}@example.org:{dovecot.PLACEHOLDER_PASSWORD}::::::"
+        for u in ("postmaster", "alice", "bob")
+    ]
+    # Dovecot's own password check calls it a mismatch (a failed login), not a broken
+    # hash (which it would log as an error).
+    result = run(require("doveadm"), "pw", "-t", dovecot.PLACEHOLDER_PASSWORD, "-p", "guess")
+    assert result.returncode != 0
+    assert "Password mismatch" in result.stderr, result.stderr
+
+
+def test_it_keeps_debian_s_dh_parameters_and_certbot_s_files(tmp_path):
+    exported = export_to(gateway_and_store(), tmp_path / "bundle")
+    conf = _conf(exported, "store.example.org")
+    assert _value(conf, "ssl_dh") == "</usr/share/dovecot/dh.pem"
+    require("doveconf")
+    assert Path(dovecot.DH_FILE).is_file()  # shipped by dovecot-core
+    assert _value(conf, "ssl_cert") == "</etc/letsencrypt/live/store.example.org/fullchain.pem"

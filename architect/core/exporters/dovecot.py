@@ -23,9 +23,31 @@ from collections.abc import Iterable
 from ..design import Design
 from ..plan import HostPlan, Plan
 from . import Exporter, register
-from .postfix import comment_lines, reasons
+from .postfix import (
+    comment_lines,
+    mailbox_users,
+    reasons,
+    sender_domains,
+    tls_chain_files,
+)
 
 USERS_FILE = "/etc/dovecot/users"
+# The system user that owns every mailbox of a passwd-file host, pinned: the install
+# steps (deploy.py) create user vmail with exactly this uid and gid and home
+# VMAIL_HOME. `adduser --system vmail` would pick a uid below Dovecot's default
+# first_valid_uid (500), and every delivery would be deferred ("Mail access for users
+# with UID 106 not permitted").
+VMAIL_UID = 5000
+VMAIL_GID = 5000
+VMAIL_HOME = "/var/vmail"
+# Debian's dovecot-core ships these DH parameters; conf.d/10-ssl.conf names them, and a
+# standalone dovecot.conf must too, or clients that offer only DHE ciphers fail.
+DH_FILE = "/usr/share/dovecot/dh.pem"
+# The password field of a user the person has not given a password yet: a valid
+# scheme prefix with a value no password can hash to ("!" is not in crypt's
+# alphabet), so Dovecot answers "password mismatch", a failed login, not an error;
+# mail for the user is still delivered (the userdb entry exists).
+PLACEHOLDER_PASSWORD = "{SHA512-CRYPT}!FILL-IN"
 
 
 def runs_dovecot(host: HostPlan) -> bool:
@@ -136,16 +158,25 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
             "TLS for every client connection"
             + ("; except the plain ports above." if plaintext else "."),
         )
+        key, chain = tls_chain_files(host.name)
         conf.set(
             "ssl_cert",
-            f"</etc/ssl/certs/{host.name}.pem",
+            f"<{chain}",
             f"PLACEHOLDER: the certificate (with its chain) for {host.name}, the name mail "
-            "programs connect to. The < makes Dovecot read the file.",
+            "programs connect to, where certbot writes it (the same files as Postfix's). "
+            "The < makes Dovecot read the file.",
         )
         conf.set(
             "ssl_key",
-            f"</etc/ssl/private/{host.name}.key",
+            f"<{key}",
             "PLACEHOLDER: its private key, readable by root only.",
+        )
+        conf.set(
+            "ssl_dh",
+            f"<{DH_FILE}",
+            "Diffie-Hellman parameters for clients that offer only DHE ciphers, as "
+            "Debian's conf.d/10-ssl.conf sets them: this file replaces conf.d, so it "
+            "names them itself.",
         )
         conf.set("ssl_min_protocol", "TLSv1.2", "No protocol versions known to be weak.")
 
@@ -272,31 +303,62 @@ def _users(conf: _Conf, host: HostPlan, shell_users: bool) -> None:
     conf.open(
         "userdb",
         "The same file decides which addresses exist, so mail for anyone else is refused. "
-        "PLACEHOLDER: create the system user vmail that owns /var/vmail.",
+        f"Every mailbox belongs to the system user vmail (uid {VMAIL_UID}, gid "
+        f"{VMAIL_GID}, home {VMAIL_HOME}); the install steps create it with exactly these "
+        "numbers. They are numbers here, not the name, so the file means the same on "
+        "every host.",
     )
     conf.set("driver", "passwd-file")
     conf.set("args", f"username_format=%Lu {USERS_FILE}")
-    conf.set("default_fields", "uid=vmail gid=vmail home=/var/vmail/%d/%n")
+    conf.set("default_fields", f"uid={VMAIL_UID} gid={VMAIL_GID} home={VMAIL_HOME}/%d/%n")
     conf.close()
-
-
-def users_file(host: HostPlan) -> str:
-    """The placeholder passwd-file of a host whose mail users are not system accounts."""
-    domains = sorted(set(host.final_domains) - set(dict(host.alias_domains))) or ["example.org"]
-    return (
-        "\n".join(
-            [
-                f"# {USERS_FILE} for {host.name}: one line per mail user.",
-                "# Format: address:{SHA512-CRYPT}hash (make the hash with",
-                "# `doveadm pw -s SHA512-CRYPT`); the other fields come from dovecot.conf.",
-                "# Keep it mode 0640, owned by root, group dovecot.",
-                "#",
-                "# PLACEHOLDER: one line per real user, for example:",
-                *[f"#someone@{d}:{{SHA512-CRYPT}}$6$...::::::" for d in domains],
-            ]
-        )
-        + "\n"
+    conf.set(
+        "first_valid_uid",
+        str(VMAIL_UID),
+        "Only vmail may own mail here: Dovecot refuses any other uid, so a wrong userdb "
+        "entry can never make it write as root or a system account. The default (500) "
+        "would also refuse a vmail made by adduser --system (uid below 500).",
     )
+    conf.set("last_valid_uid", str(VMAIL_UID))
+    conf.set("first_valid_gid", str(VMAIL_GID))
+    conf.set("last_valid_gid", str(VMAIL_GID))
+
+
+def users_domains(design: Design, plan: Plan, host: HostPlan) -> list[str]:
+    """The domains whose users log in to (or receive mail through) this host's Dovecot.
+
+    A mailbox host: its own mailbox domains. A submission gateway, which only
+    checks passwords: every domain whose users send through the organisation.
+    """
+    own = [d for d in host.final_domains if d not in dict(host.alias_domains)]
+    return sorted(own) or sender_domains(design, plan)
+
+
+def users_file(design: Design, plan: Plan, host: HostPlan) -> str:
+    """The passwd-file of a host whose mail users are not system accounts.
+
+    One line per mailbox from the design's user list (postmaster always), each
+    with the placeholder password, which fails every login until replaced.
+    """
+    domains = users_domains(design, plan, host)
+    lines = [
+        f"# {USERS_FILE} for {host.name}: one line per mail user, the same users as the",
+        "# Postfix tables (the design's domains[].users; postmaster is in every domain).",
+        "# Format: address:{SHA512-CRYPT}hash::::::, the other fields come from dovecot.conf.",
+        "# Keep it mode 0640, owned by root, group dovecot.",
+        "#",
+        f"# PLACEHOLDER: every password is {PLACEHOLDER_PASSWORD}, which no password",
+        "# matches: the user receives mail but cannot log in until you replace it with",
+        "# the output of `doveadm pw -s SHA512-CRYPT`.",
+        "",
+    ]
+    for domain in domains:
+        lines += [
+            f"{u}@{domain}:{PLACEHOLDER_PASSWORD}::::::" for u in mailbox_users(design, domain)
+        ]
+    if not domains:
+        lines.append("#someone@example.org:{SHA512-CRYPT}$6$...::::::")
+    return "\n".join(lines) + "\n"
 
 
 @register
@@ -311,4 +373,4 @@ class DovecotExporter(Exporter):
                 continue
             yield f"dovecot/{host.name}/dovecot.conf", dovecot_conf(design, plan, host)
             if not _shell_users(design, host):
-                yield f"dovecot/{host.name}/users", users_file(host)
+                yield f"dovecot/{host.name}/users", users_file(design, plan, host)

@@ -49,6 +49,24 @@ PARENT_DOMAIN_MATCHES = (
 )
 LMTP_SOCKET = "lmtp:unix:private/dovecot-lmtp"
 MAP_DIR = "/etc/postfix"
+# Debian packages the Postfix files need beyond postfix itself, for the install steps
+# (deploy.py): Postfix's SMTP client logs in to a smarthost through Cyrus SASL, whose
+# PLAIN and LOGIN mechanisms are in libsasl2-modules, only Suggested by postfix.
+DEBIAN_PACKAGES_SASL_CLIENT = ("libsasl2-modules",)
+# Verifying the smarthost's certificate needs the public CAs: Debian's ca-certificates.
+CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
+# Where certbot keeps a host's key and chain; Dovecot reads the same files.
+LETSENCRYPT_LIVE = "/etc/letsencrypt/live"
+TLS_PROTOCOLS = ">=TLSv1.2"
+# Mail filed by local(8) into /var/mail is also the IMAP INBOX: it grows without bound.
+MAILBOX_SIZE_LIMIT = "0"
+# Every domain has a postmaster (RFC 5321 §4.5.1): a real mailbox, postmaster@domain.
+POSTMASTER = "postmaster"
+# root (cron and system mail, sent as root@$mydomain) and abuse (RFC 2142) land in the
+# postmaster's mailbox unless the design lists them as users of their own.
+SYSTEM_ALIASES = ("root", "abuse")
+# The map that says which login may send as which address (submission, item D).
+SENDER_LOGINS = "sender_logins"
 
 
 # --------------------------------------------------------------------------
@@ -93,6 +111,11 @@ def postfix_network(block: str) -> str:
     if net.version == 6:
         return f"[{net.network_address}]/{net.prefixlen}"
     return str(net)
+
+
+def tls_chain_files(name: str) -> tuple[str, str]:
+    """certbot's private key and full chain for host ``name``, in that order."""
+    return (f"{LETSENCRYPT_LIVE}/{name}/privkey.pem", f"{LETSENCRYPT_LIVE}/{name}/fullchain.pem")
 
 
 def relayhost_port(relayhost: str | None) -> int | None:
@@ -171,6 +194,65 @@ def is_null_client(host: HostPlan) -> bool:
 def _no_local_delivery(host: HostPlan) -> bool:
     """Null clients and gateways deliver nothing on the host itself (T2, T4)."""
     return is_null_client(host) or ("gateway" in host.roles and not host.final_domains)
+
+
+# --------------------------------------------------------------------------
+# The one list of users (design domains[].users), for every table that needs it
+
+
+def mailbox_users(design: Design, domain: str) -> tuple[str, ...]:
+    """The local parts with a mailbox at ``domain``: postmaster first, then the design's users.
+
+    An alias domain has the users of its target. postmaster is always a real
+    mailbox (RFC 5321 §4.5.1), so it exists on every kind of store, including one
+    that runs Dovecot alone and cannot alias anything.
+    """
+    try:
+        d = design.domain(domain)
+    except KeyError:
+        return (POSTMASTER,)
+    if d.alias_of:
+        d = design.domain(d.alias_of)
+    return (POSTMASTER, *[u for u in d.users if u != POSTMASTER])
+
+
+def has_users(design: Design, domain: str) -> bool:
+    """Whether the design lists the mailbox users of ``domain`` (or of its target)."""
+    return len(mailbox_users(design, domain)) > 1
+
+
+def accepted_addresses(design: Design, domain: str) -> list[tuple[str, str]]:
+    """(address, the mailbox it reaches) for every address of ``domain`` that exists.
+
+    The users and postmaster reach their own mailbox (at the target domain for
+    an alias domain); root and abuse, unless they are users, reach postmaster's.
+    """
+    try:
+        target = design.domain(domain).alias_of or domain
+    except KeyError:
+        target = domain
+    users = mailbox_users(design, domain)
+    out = [(f"{u}@{domain}", f"{u}@{target}") for u in users]
+    out += [(f"{a}@{domain}", f"{POSTMASTER}@{target}") for a in SYSTEM_ALIASES if a not in users]
+    return out
+
+
+def last_mta_domains(host: HostPlan) -> list[str]:
+    """Domains for which this host is the last MTA before the mailbox.
+
+    Its own mailbox domains, and the domains it hands over LMTP to a store that
+    runs Dovecot alone: after this hop nothing can rewrite an address, so the
+    aliases (alias domains, root, abuse) are resolved here.
+    """
+    classes = address_classes(host)
+    lmtp_out = [d for d, hop in host.transport if hop.startswith("lmtp:")]
+    return sorted(set(classes["virtual_mailbox"]) | set(classes["virtual_alias"]) | set(lmtp_out))
+
+
+def sender_domains(design: Design, plan: Plan) -> list[str]:
+    """The design's domains whose users log in to send: they receive mail and live with us."""
+    at_provider = {d.name for d in plan.domains if d.mailbox_at_provider}
+    return sorted(d.name for d in design.domains if d.receives_mail and d.name not in at_provider)
 
 
 # --------------------------------------------------------------------------
@@ -300,7 +382,7 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
     )
 
     cf.section("Which domains this host accepts, and what it does with them")
-    _address_class_settings(cf, host, classes, no_local)
+    _address_class_settings(cf, design, plan, host, classes, no_local)
 
     cf.section("Relay control")
     cf.set(
@@ -309,6 +391,12 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         "Who may send mail to other domains through this host: trusted networks, "
         "authenticated users, and nobody else. Mail for the domains above is accepted "
         "from anyone; everything else is refused (not an open relay).",
+    )
+    cf.set(
+        "disable_vrfy_command",
+        "yes",
+        "VRFY would tell anyone which addresses exist here, a gift to spammers "
+        "harvesting addresses; nothing legitimate needs it.",
     )
     if network_listeners:
         cf.set(
@@ -325,11 +413,20 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         )
         cf.set(
             "smtpd_tls_chain_files",
-            f"/etc/ssl/private/{host.name}.pem",
-            f"PLACEHOLDER: your private key followed by the certificate chain for {host.name}, "
-            "in one PEM file. Until it exists Postfix offers no STARTTLS (and submission "
-            "refuses logins).",
+            list(tls_chain_files(host.name)),
+            f"PLACEHOLDER: the key and certificate chain for {host.name}, at the paths "
+            "certbot writes (certbot certonly -d " + host.name + "). Two files, key first: "
+            "a combined key+chain PEM would have to be rebuilt at every renewal, and until "
+            "it was, Postfix would serve the expired certificate. Until they exist Postfix "
+            "offers no STARTTLS (and submission refuses logins).",
         )
+        if "submission" in host.roles:
+            cf.set(
+                "smtpd_tls_mandatory_protocols",
+                TLS_PROTOCOLS,
+                "Where TLS is required (the submission services), only TLS 1.2 and later: "
+                "older versions have known weaknesses (RFC 8996).",
+            )
 
     cf.section("How mail leaves this host")
     _outbound_settings(cf, plan, host)
@@ -361,6 +458,19 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
             "Used by the submission services in master.cf: logged-in users may send to any "
             "domain, nobody else may.",
         )
+        cf.set(
+            "smtpd_sender_login_maps",
+            f"hash:{MAP_DIR}/{SENDER_LOGINS}",
+            "Which login owns which sender address, from the design's user list (the "
+            f"{SENDER_LOGINS} table, the same users as the mailboxes).",
+        )
+        cf.set(
+            "mua_sender_restrictions",
+            "reject_sender_login_mismatch",
+            "Used by the submission services in master.cf: a logged-in user may send only "
+            "as an address the sender_logins table gives to that login, so one leaked "
+            "password cannot send as anyone else in the organisation.",
+        )
 
     if "filter" in host.roles:
         cf.note(
@@ -382,7 +492,12 @@ def _behind_nat(host: HostPlan) -> bool:
 
 
 def _address_class_settings(
-    cf: _MainCf, host: HostPlan, classes: dict[str, list[str]], no_local: bool
+    cf: _MainCf,
+    design: Design,
+    plan: Plan,
+    host: HostPlan,
+    classes: dict[str, list[str]],
+    no_local: bool,
 ) -> None:
     taken = {d for cls in ("virtual_alias", "virtual_mailbox", "relay") for d in classes[cls]}
     if no_local:
@@ -432,6 +547,19 @@ def _address_class_settings(
                     "Each user's mail goes to /var/mail/<user> (mbox), where mail readers on "
                     "this host look for it.",
                 )
+                cf.set(
+                    "mailbox_size_limit",
+                    MAILBOX_SIZE_LIMIT,
+                    "No limit on a whole mbox: /var/mail/<user> is also the user's inbox, "
+                    "and the default (51200000 bytes) bounces every message once it holds "
+                    "51 MB (5.2.2 File too large). Disk quotas are the place to limit it.",
+                )
+                cf.set(
+                    "message_size_limit",
+                    "10240000",
+                    "One message may still be at most 10 MB (the default, written out "
+                    "beside mailbox_size_limit, which may not be smaller unless it is 0).",
+                )
             else:
                 cf.set(
                     "home_mailbox",
@@ -439,13 +567,14 @@ def _address_class_settings(
                     "Each user's mail is filed in ~/Maildir/, one file per message.",
                 )
 
-    alias_lines, virtual_needed = _virtual_entries(host, classes)
+    virtual_needed = bool(_virtual_entries(design, host))
     if classes["virtual_alias"]:
         cf.set(
             "virtual_alias_domains",
             classes["virtual_alias"],
-            "Alias domains: user@alias is rewritten to user@target (see the virtual table); "
-            "no mailbox lives under these names.",
+            "Alias domains: user@alias is rewritten to user@target, one line per user in "
+            "the virtual table, so unknown addresses are refused at RCPT; no mailbox lives "
+            "under these names.",
             *[f"{a} is an alias of {t}." for a, t in host.alias_domains],
         )
     else:
@@ -454,8 +583,10 @@ def _address_class_settings(
         cf.set(
             "virtual_alias_maps",
             f"hash:{MAP_DIR}/virtual",
-            "Rewrites alias domains to their target and sends postmaster@ of each hosted "
-            "domain to the local postmaster.",
+            "This host is the last MTA before the mailboxes, so it resolves the aliases: "
+            "each user of an alias domain to the same user at its target, and root@ and "
+            "abuse@ of each domain to postmaster@, a real mailbox (RFC 5321 §4.5.1). Cron "
+            "and system mail leaves every host as root@$mydomain and lands there too.",
         )
 
     if classes["virtual_mailbox"]:
@@ -474,7 +605,7 @@ def _address_class_settings(
         )
         cf.set(
             "virtual_transport",
-            _virtual_transport(host),
+            _virtual_transport(plan, host),
             "Hand mailbox mail to Dovecot's LMTP service"
             + (
                 " on this host, through the socket dovecot.conf creates under the queue directory."
@@ -544,23 +675,26 @@ def _own_names(host: HostPlan, taken: set[str]) -> list[str]:
     return own + ["localhost"]
 
 
-def _virtual_transport(host: HostPlan) -> str:
+def _virtual_transport(plan: Plan, host: HostPlan) -> str:
     store = (host.delivery or "").removeprefix("lmtp:")
-    if store == host.name:
+    if not store or store == host.name:
         return LMTP_SOCKET
-    return f"lmtp:[{store}]:24"
+    return literal_hop(plan, f"lmtp:[{store}]:24")
 
 
-def _virtual_entries(host: HostPlan, classes: dict[str, list[str]]) -> tuple[list[str], bool]:
-    """Lines of the virtual table, and whether the host needs one."""
-    lines: list[str] = []
-    for alias, target in host.alias_domains:
-        lines.append(f"@{alias}\t@{target}")
-    for domain in classes["virtual_mailbox"]:
-        lines.append(f"postmaster@{domain}\tpostmaster@{host.name}")
-    if host.origin in classes["virtual_mailbox"]:
-        lines.append(f"root@{host.origin}\troot@{host.name}")
-    return lines, bool(lines)
+def _virtual_entries(design: Design, host: HostPlan) -> list[str]:
+    """Lines of the virtual table: every alias this host, as the last MTA hop, resolves.
+
+    One entry per address, never a domain catch-all (``@alias @target``): the
+    catch-all accepts every address at RCPT and bounces the unknown ones after
+    DATA, to forged senders (backscatter, BACKSCATTER_README).
+    """
+    lines = []
+    for domain in last_mta_domains(host):
+        for address, mailbox in accepted_addresses(design, domain):
+            if address != mailbox:
+                lines.append(f"{address}\t{mailbox}")
+    return lines
 
 
 def _outbound_settings(cf: _MainCf, plan: Plan, host: HostPlan) -> None:
@@ -585,49 +719,123 @@ def _outbound_settings(cf: _MainCf, plan: Plan, host: HostPlan) -> None:
                 ]
             ),
         )
-    port = relayhost_port(host.relayhost)
+    _host_lookup(cf, plan, host)
     if host.relayhost_auth:
-        cf.set(
-            "smtp_tls_security_level",
-            "encrypt",
-            "The relay is reached with TLS or not at all: the password must never cross the "
-            "network in the clear.",
-        )
-        if port == 465:
-            cf.set(
-                "smtp_tls_wrappermode",
-                "yes",
-                "Port 465 speaks TLS from the first byte (RFC 8314), not STARTTLS.",
-            )
-        cf.set(
-            "smtp_sasl_auth_enable",
-            "yes",
-            f"Log in to {relayhost_name(host.relayhost or '')}, which relays only for its "
-            "customers.",
-        )
-        cf.set(
-            "smtp_sasl_password_maps",
-            f"hash:{MAP_DIR}/sasl_passwd",
-            "The user name and password for the relay: fill the sasl_passwd table, keep it "
-            "mode 0600, and run postmap on it.",
-        )
-        cf.set(
-            "smtp_sasl_security_options",
-            "noanonymous",
-            "Never log in anonymously.",
-        )
-        cf.set(
-            "smtp_sasl_tls_security_options",
-            "noanonymous",
-            "Inside TLS, plain-text mechanisms (PLAIN, LOGIN) are allowed: most providers "
-            "offer only those.",
-        )
+        _smarthost_settings(cf, host)
     else:
         cf.set(
             "smtp_tls_security_level",
             "may",
             "Use TLS whenever the receiving server offers it; Postfix 3.7 does not by default.",
         )
+
+
+def _smarthost_settings(cf: _MainCf, host: HostPlan) -> None:
+    """The authenticated relay: a verified TLS link, then a login (T6, TLS_README)."""
+    port = relayhost_port(host.relayhost)
+    name = relayhost_name(host.relayhost or "")
+    cf.set(
+        "smtp_tls_security_level",
+        "secure",
+        f"The relay is reached with TLS or not at all, and only once its certificate "
+        f"proves it is {name}: with encrypt alone, anyone between here and there could "
+        "pose as the relay and take the password (TLS_README, secure level).",
+    )
+    cf.set(
+        "smtp_tls_secure_cert_match",
+        "nexthop",
+        f"The certificate must name {name} itself, the host in relayhost.",
+    )
+    cf.set(
+        "smtp_tls_CAfile",
+        CA_FILE,
+        "The public certificate authorities that vouch for it (Debian's ca-certificates "
+        "package); Postfix reads none unless told.",
+    )
+    cf.set(
+        "smtp_tls_mandatory_protocols",
+        TLS_PROTOCOLS,
+        "TLS 1.2 or later on this mandatory-TLS link; older versions have known "
+        "weaknesses (RFC 8996).",
+    )
+    if port == 465:
+        cf.set(
+            "smtp_tls_wrappermode",
+            "yes",
+            "Port 465 speaks TLS from the first byte (RFC 8314), not STARTTLS.",
+        )
+    cf.set(
+        "smtp_sasl_auth_enable",
+        "yes",
+        f"Log in to {relayhost_name(host.relayhost or '')}, which relays only for its "
+        "customers. Postfix logs in through Cyrus SASL, whose PLAIN and LOGIN "
+        "mechanisms come in Debian's "
+        + ", ".join(DEBIAN_PACKAGES_SASL_CLIENT)
+        + " package (only Suggested by postfix): install it, or every login fails "
+        "with 'no mechanism available'.",
+    )
+    cf.set(
+        "smtp_sasl_password_maps",
+        f"hash:{MAP_DIR}/sasl_passwd",
+        "The user name and password for the relay: fill the sasl_passwd table, keep it "
+        "mode 0600, and run postmap on it.",
+    )
+    cf.set(
+        "smtp_sasl_security_options",
+        "noanonymous",
+        "Never log in anonymously.",
+    )
+    cf.set(
+        "smtp_sasl_tls_security_options",
+        "noanonymous",
+        "Inside TLS, plain-text mechanisms (PLAIN, LOGIN) are allowed: most providers "
+        "offer only those.",
+    )
+
+
+def literal_hop(plan: Plan, hop: str) -> str:
+    """A ``relay:[host]`` or ``lmtp:[host]:24`` next hop with the host's address, when known.
+
+    The design knows the addresses of its own hosts; an IP literal needs no DNS
+    record that only the internal DNS has, and no /etc/hosts entry, which
+    Postfix's SMTP and LMTP clients do not read by default (smtp_host_lookup = dns).
+    """
+    kind, sep, rest = hop.partition(":[")
+    if not sep:
+        return hop
+    name, _, port = rest.partition("]")
+    if not plan.has_host(name) or not plan.host(name).addresses:
+        return hop
+    addresses = plan.host(name).addresses
+    address = next((a for a in addresses if ":" not in a), addresses[0])
+    return f"{kind}:[{address}]{port}"
+
+
+def _named_hops(plan: Plan, host: HostPlan) -> list[str]:
+    """Hosts of the design this host still reaches by name (no address in the design)."""
+    hops = [hop for _, hop in host.transport] + [_virtual_transport(plan, host)]
+    names = [relayhost_name(host.relayhost)] if host.relayhost else []
+    names += [
+        hop.partition(":[")[2].partition("]")[0]
+        for hop in hops
+        if ":[" in hop and literal_hop(plan, hop) == hop
+    ]
+    return sorted({n for n in names if n and plan.has_host(n)})
+
+
+def _host_lookup(cf: _MainCf, plan: Plan, host: HostPlan) -> None:
+    named = _named_hops(plan, host)
+    if not named:
+        return
+    why = (
+        "Also read /etc/hosts (native lookups, after DNS) for "
+        + ", ".join(named)
+        + ": the internal DNS or /etc/hosts must know "
+        + ("this name" if len(named) == 1 else "these names")
+        + ", and Postfix's SMTP and LMTP clients ask only DNS unless told."
+    )
+    cf.set("smtp_host_lookup", "dns, native", why)
+    cf.set("lmtp_host_lookup", "dns, native", "The same for LMTP to a mailbox store.")
 
 
 # --------------------------------------------------------------------------
@@ -666,6 +874,7 @@ _SUBMISSION_OPTIONS = (
     ("smtpd_reject_unlisted_recipient=no", "users may write to any address"),
     ("smtpd_client_restrictions=$mua_client_restrictions", "log in or go away"),
     ("smtpd_relay_restrictions=$mua_relay_restrictions", "logged-in users may relay"),
+    ("smtpd_sender_restrictions=$mua_sender_restrictions", "as their own addresses only"),
     ("milter_macro_daemon_name=ORIGINATING", "filters see this as outgoing mail"),
 )
 
@@ -705,15 +914,15 @@ def master_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         out += comment_lines(
             f"Port {port}, {service}: mail programs send here after logging in, with {kind}."
         )
-        for option, why in _SUBMISSION_OPTIONS:
-            if port == 465 and option.startswith("smtpd_tls_security_level"):
-                option, why = "smtpd_tls_wrappermode=yes", "TLS from the first byte"
+        options = list(_SUBMISSION_OPTIONS)
+        if port == 465:
+            # The encrypt level stays too: it makes smtpd_tls_mandatory_protocols apply.
+            options.insert(0, ("smtpd_tls_wrappermode=yes", "TLS from the first byte"))
+        for option, why in options:
             out.append(f"#   -o {option}: {why}")
         out.append(f"{service} inet n       -       y       -       -       smtpd")
         out.append(f"  -o syslog_name=postfix/{service}")
-        for option, _ in _SUBMISSION_OPTIONS:
-            if port == 465 and option.startswith("smtpd_tls_security_level"):
-                option = "smtpd_tls_wrappermode=yes"
+        for option, _ in options:
             out.append(f"  -o {option}")
     out += ["", *comment_lines("Postfix's own internal services, as Debian ships them.")]
     out += _INTERNAL_SERVICES.splitlines()
@@ -763,48 +972,22 @@ def tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
             build.format(path=f"{MAP_DIR}/transport"),
             "",
         ]
-        lines += [f"{domain}\t{hop}" for domain, hop in host.transport]
+        for domain, hop in host.transport:
+            literal = literal_hop(plan, hop)
+            if literal != hop:
+                name = hop.partition(":[")[2].partition("]")[0]
+                lines.append(f"# {name} by its address in the design: no name lookup needed.")
+            lines.append(f"{domain}\t{literal}")
         out["transport"] = "\n".join(lines) + "\n"
     if classes["relay"] and host.recipient_validation:
-        lines = [
-            "# relay_recipients: the addresses this host accepts for the domains it passes",
-            "# on. Any other address is refused during SMTP, so nothing bounces later to a",
-            "# forged sender (backscatter). The value is ignored; OK is customary.",
-            build.format(path=f"{MAP_DIR}/relay_recipients"),
-            "",
-            "# Every domain must accept postmaster (RFC 5321):",
-        ]
-        lines += [f"postmaster@{domain}\tOK" for domain in classes["relay"]]
-        lines += [
-            "",
-            "# PLACEHOLDER: add one line per real address below, keeping it in step with",
-            "# the mailboxes. Until then mail for everyone but postmaster is refused.",
-        ]
-        lines += [f"#someone@{domain}\tOK" for domain in classes["relay"]]
-        out["relay_recipients"] = "\n".join(lines) + "\n"
-    virtual, needed = _virtual_entries(host, classes)
-    if needed:
-        lines = [
-            "# virtual(5): address rewriting before delivery.",
-            "# @alias @target delivers user@alias as user@target; postmaster@ of each",
-            "# mailbox domain goes to the local postmaster (see /etc/aliases).",
-            build.format(path=f"{MAP_DIR}/virtual"),
-            "",
-            *virtual,
-        ]
-        out["virtual"] = "\n".join(lines) + "\n"
+        out["relay_recipients"] = _relay_recipients(design, classes["relay"], build)
+    virtual = _virtual_entries(design, host)
+    if virtual:
+        out["virtual"] = _virtual_table(design, host, virtual, build)
     if classes["virtual_mailbox"]:
-        lines = [
-            "# vmailbox: the addresses that have a mailbox. Dovecot files the mail; this",
-            "# list only lets Postfix refuse unknown addresses during SMTP. The value is",
-            "# ignored; OK is customary.",
-            build.format(path=f"{MAP_DIR}/vmailbox"),
-            "",
-            "# PLACEHOLDER: one line per mailbox, the same users Dovecot knows. Until then",
-            "# mail for every address (but postmaster, see virtual) is refused.",
-        ]
-        lines += [f"#someone@{domain}\tOK" for domain in classes["virtual_mailbox"]]
-        out["vmailbox"] = "\n".join(lines) + "\n"
+        out["vmailbox"] = _vmailbox(design, classes["virtual_mailbox"], build)
+    if "submission" in host.roles:
+        out[SENDER_LOGINS] = _sender_logins(design, plan, build)
     if host.relayhost_auth and host.relayhost:
         lines = [
             "# sasl_passwd: the login for the relay. The key must be spelled exactly like",
@@ -818,6 +1001,84 @@ def tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
         ]
         out["sasl_passwd"] = "\n".join(lines) + "\n"
     return out
+
+
+def _placeholder_users(design: Design, domains: list[str], line: str) -> list[str]:
+    """The PLACEHOLDER note for domains whose users the design does not list yet."""
+    missing = [d for d in domains if not has_users(design, d)]
+    if not missing:
+        return []
+    return [
+        "",
+        "# PLACEHOLDER: the design lists no mailbox users for " + ", ".join(missing) + ", so only",
+        "# postmaster (and root, abuse) exist there. Add them to the design (domains[].users,",
+        "# or Mailbox users in the designer) and export again: every table gets the same list.",
+        *[f"#{line.format(domain=d)}" for d in missing],
+    ]
+
+
+def _relay_recipients(design: Design, domains: list[str], build: str) -> str:
+    lines = [
+        "# relay_recipients: the addresses this host accepts for the domains it passes",
+        "# on. Any other address is refused during SMTP, so nothing bounces later to a",
+        "# forged sender (backscatter). The value is ignored; OK is customary.",
+        "# Written from the design's user list (domains[].users), the same list as the",
+        "# store's mailboxes; postmaster, root and abuse exist in every domain (RFC 5321",
+        "# §4.5.1, RFC 2142) and reach postmaster's mailbox.",
+        build.format(path=f"{MAP_DIR}/relay_recipients"),
+        "",
+    ]
+    for domain in domains:
+        lines += [f"{address}\tOK" for address, _ in accepted_addresses(design, domain)]
+    lines += _placeholder_users(design, domains, "someone@{domain}\tOK")
+    return "\n".join(lines) + "\n"
+
+
+def _virtual_table(design: Design, host: HostPlan, virtual: list[str], build: str) -> str:
+    lines = [
+        "# virtual(5): address rewriting, on the last MTA hop before the mailboxes.",
+        "# One line per address, never @alias @target: a catch-all would accept every",
+        "# address and bounce the unknown ones later (backscatter). root@ and abuse@",
+        "# reach postmaster@, a real mailbox in every domain.",
+        build.format(path=f"{MAP_DIR}/virtual"),
+        "",
+        *virtual,
+    ]
+    aliases = [a for a, _ in host.alias_domains]
+    lines += _placeholder_users(design, aliases, "someone@{domain}\tsomeone@<target>")
+    return "\n".join(lines) + "\n"
+
+
+def _vmailbox(design: Design, domains: list[str], build: str) -> str:
+    lines = [
+        "# vmailbox: the addresses that have a mailbox. Dovecot files the mail; this",
+        "# list lets Postfix refuse unknown addresses during SMTP. The value is ignored;",
+        "# OK is customary. The same users as Dovecot's passwd-file, from the design.",
+        build.format(path=f"{MAP_DIR}/vmailbox"),
+        "",
+    ]
+    for domain in domains:
+        lines += [f"{u}@{domain}\tOK" for u in mailbox_users(design, domain)]
+    lines += _placeholder_users(design, domains, "someone@{domain}\tOK")
+    return "\n".join(lines) + "\n"
+
+
+def _sender_logins(design: Design, plan: Plan, build: str) -> str:
+    domains = sender_domains(design, plan)
+    lines = [
+        "# sender_logins: which login may send as which address (smtpd_sender_login_maps).",
+        "# Submission refuses a logged-in user who sends as an address not listed here for",
+        "# that login (reject_sender_login_mismatch), so a stolen or shared password cannot",
+        "# forge the boss's address. Logins are full addresses, as Dovecot checks them.",
+        "# root@ and abuse@ belong to the postmaster's login; an alias address to the",
+        "# same user at the target domain.",
+        build.format(path=f"{MAP_DIR}/{SENDER_LOGINS}"),
+        "",
+    ]
+    for domain in domains:
+        lines += [f"{address}\t{login}" for address, login in accepted_addresses(design, domain)]
+    lines += _placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------
