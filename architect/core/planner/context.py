@@ -86,6 +86,8 @@ class Context:
         self.mailbox_why: dict[str, str] = {}
         self.mx: dict[str, list[tuple[int, str, str]]] = {}  # domain -> (pref, target, why)
         self.first_hop: dict[str, list[str]] = {}  # domain -> our hosts that take it from outside
+        # domain -> the inbound-filter providers in front of it (their MX), when any
+        self.filtered: dict[str, list[str]] = {}
         self.hub: str | None = None
         self.smarthost = next(
             (p for p in sorted(design.providers, key=lambda p: p.name) if p.kind == "smarthost"),

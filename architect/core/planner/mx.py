@@ -97,6 +97,7 @@ def plan_mx(ctx: Context) -> None:
                     learn("relaying", "backscatter"),
                 )
         if filters and where[0] == "host":
+            ctx.filtered[name] = [p.name for p in filters]
             # Filtered mail arrives from the provider at our first hop, which is not in MX.
             ctx.first_hop[name] = ctx.first_hop[name][:1]
             for h in (ctx.hosts[n] for n in ctx.first_hop[name]):
@@ -136,6 +137,8 @@ def plan_mx(ctx: Context) -> None:
                 for p, t, _ in ctx.mx.get(domain.alias_of, [])
             ]
             ctx.first_hop[domain.name] = ctx.first_hop.get(domain.alias_of, [])
+            if domain.alias_of in ctx.filtered:
+                ctx.filtered[domain.name] = ctx.filtered[domain.alias_of]
             # Hosts that pass the target on pass the alias on the same way.
             for h in ctx.sorted_hosts():
                 if domain.alias_of in h.relay_domains:

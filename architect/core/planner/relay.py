@@ -158,6 +158,45 @@ def _null_client(ctx: Context, h: HostState) -> None:
     )
 
 
+def _behind_filters(ctx: Context, h: HostState) -> tuple[str, ...]:
+    """The inbound-filter providers that alone may reach port 25, or () when the internet may.
+
+    A host that is no MX itself and takes only filtered domains must refuse
+    everyone but the filter: spammers ignore MX records and connect to the
+    host's address directly, bypassing the filter. The design cannot know the
+    filter's addresses, so a finding asks the person to fill them in.
+    """
+    if h.roles & {"mx", "backup-mx"}:
+        return ()
+    domains = h.final_domains | h.relay_domains
+    if not domains or not all(d in ctx.filtered for d in domains):
+        return ()
+    names = tuple(sorted({p for d in domains for p in ctx.filtered[d]}))
+    hosts = ", ".join(ctx.design.provider(p).host for p in names)
+    h.because(
+        "inbound_filter",
+        f"port 25 is for {', '.join(names)} ({hosts}) only: mail for "
+        f"{', '.join(sorted(domains))} is filtered there first, and a sender that connects "
+        "straight to this host would bypass the filter; allow only the filter's published "
+        "addresses (firewall, or a check_client_access cidr table)",
+        learn("topologies", "filtering-edge"),
+    )
+    ctx.find(
+        "warning",
+        "inbound-filter-addresses",
+        f"{h.name} must take SMTP on port 25 only from {', '.join(names)}, or spam sent "
+        "straight to its address bypasses the filter (spammers ignore MX records). The "
+        "design cannot know the filter's addresses: take the list the provider publishes "
+        "and allow only those on port 25, in the firewall, or in Postfix on the port 25 "
+        "smtpd with smtpd_client_restrictions = permit_mynetworks, check_client_access "
+        "cidr:/etc/postfix/inbound_filter_clients, reject (one line per block, "
+        '"203.0.113.0/24 OK"). Keep the list current: the provider changes it.',
+        [h.name, *names],
+        learn("topologies", "filtering-edge"),
+    )
+    return names
+
+
 def _delivery(h: HostState) -> None:
     if "mailbox" not in h.roles:
         return
@@ -202,7 +241,8 @@ def _listeners(
     if h.roles & {"mx", "backup-mx", "gateway"} or (
         h.host.accepts_internet_smtp and ctx.can_receive_from_internet(h) and h.final_domains
     ):
-        h.listen(Listener(25, "inbound", False, "offered", "smtp", ("internet",)))
+        filters = _behind_filters(ctx, h)
+        h.listen(Listener(25, "inbound", False, "offered", "smtp", filters or ("internet",)))
     # Relayed or passed-on mail from other hosts of ours, and from trusted devices.
     if senders:
         h.listen(Listener(25, "relay", False, "offered", "smtp", tuple(senders)))
