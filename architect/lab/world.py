@@ -1,0 +1,644 @@
+"""Build the lab of one design: its hosts, a DNS server, the internet, and a switch between them.
+
+Every design host becomes a :class:`~architect.lab.machine.Machine` holding
+its design addresses. One more machine, ``internet``, stands for everything
+outside: BIND's ``named`` serving the exported zones unchanged (and the
+records of internal DNS), the sink that is the MX of outside domains and of
+every provider host, and the addresses the lab's test clients send from. A
+switch machine holds the bridge that joins them all; its interfaces have no
+address, so nothing in the lab can reach the host system or the world.
+
+Each host is deployed as the bundle's README says: the install steps of
+:mod:`architect.core.exporters.deploy` (files copied to their paths, system
+accounts, the commands run as written), then its daemons started the way
+Debian's units start them. What only a person could fill in (a test mailbox,
+a password, a certificate, an address the design leaves out) the lab fills,
+and says so in ``notes``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import secrets
+import select
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from architect.core.design import Design
+from architect.core.exporters import bundle
+from architect.core.exporters.deploy import Install, installs
+from architect.core.plan import HostPlan, Plan
+from architect.core.planner import plan as make_plan
+
+from .certs import LabCA
+from .machine import INSIDE, LabError, Machine
+
+# The lab's internet lives in the benchmarking ranges (RFC 2544, RFC 5180), which no
+# design of a real network uses; a design that does anyway is refused.
+DNS4, DNS6 = "198.18.0.53", "2001:2::53"
+OUTSIDE_MX4, OUTSIDE_MX6 = "198.18.0.25", "2001:2::25"
+STRANGER4, STRANGER6 = "198.18.1.1", "2001:2::1:1"  # someone on the internet
+ROAMING4 = "198.18.1.2"  # a client on a remote network (home, phone, café)
+PROVIDERS4 = ipaddress.ip_network("198.18.2.0/24")
+SPARE4 = ipaddress.ip_network("198.19.0.0/24")  # for hosts the design gives no address
+LAB_RANGES = (ipaddress.ip_network("198.18.0.0/15"), ipaddress.ip_network("2001:2::/48"))
+OUTSIDE_DOMAIN = "internet.test"  # RFC 2606: never a real domain
+OUTSIDE_MX = f"mx.{OUTSIDE_DOMAIN}"
+TEST_USER = "alice"
+
+
+@dataclass
+class Host:
+    """A design host as the lab runs it."""
+
+    plan: HostPlan
+    machine: Machine
+    addresses: list[str]
+    installs: list[Install] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.plan.name
+
+
+@dataclass
+class Lab:
+    """A running lab: its design, plan, bundle, machines and what it filled in."""
+
+    design: Design
+    plan: Plan
+    files: dict[str, str]
+    folder: Path
+    hosts: dict[str, Host] = field(default_factory=dict)
+    internet: Machine | None = None
+    switch: Machine | None = None
+    notes: list[str] = field(default_factory=list)
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    provider_addresses: dict[str, str] = field(default_factory=dict)
+    client_addresses: dict[str, str] = field(default_factory=dict)
+    relay_login: tuple[str, str] = ("lab-relay-user", "")
+    password_hash: str = ""
+    ca_pem: str = ""
+    _stop_logs: threading.Event = field(default_factory=threading.Event)
+    _log_thread: threading.Thread | None = None
+    _ports: int = 0
+
+    # ------------------------------------------------------------------
+    @property
+    def machines(self) -> list[Machine]:
+        out = [h.machine for h in self.hosts.values()]
+        return out + [m for m in (self.internet, self.switch) if m is not None]
+
+    @property
+    def sink_record(self) -> Path:
+        return self.folder / "internet" / "sink.jsonl"
+
+    def sink_messages(self) -> list[dict]:
+        """Every message the internet sink has recorded so far."""
+        try:
+            lines = self.sink_record.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def log(self, host: str) -> str:
+        """Everything a host's daemons wrote to syslog so far."""
+        try:
+            return (self.folder / host / "syslog.txt").read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> None:
+        """Kill every machine and stop reading logs; the folder is left to the caller."""
+        self._stop_logs.set()
+        for machine in self.machines:
+            machine.stop()
+        if self._log_thread is not None:
+            self._log_thread.join(timeout=2)
+
+
+# ----------------------------------------------------------------------
+# Filling in what only a person knows
+
+
+def with_test_mailboxes(design: Design) -> tuple[Design, list[str]]:
+    """The design with a test user in every mailbox domain that lists none."""
+    notes = []
+    domains = []
+    for d in design.domains:
+        if d.receives_mail and not d.alias_of and not d.users:
+            d = replace(d, users=(TEST_USER,))
+            notes.append(f"test mailbox {TEST_USER}@{d.name} (the design lists no users)")
+        domains.append(d)
+    return replace(design, domains=tuple(domains)), notes
+
+
+def _sha512_crypt(password: str) -> str:
+    done = subprocess.run(
+        ["openssl", "passwd", "-6", "-stdin"],
+        input=password,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def _check_ranges(design: Design) -> None:
+    for h in design.hosts:
+        for a in h.addresses:
+            ip = ipaddress.ip_address(a)
+            if any(ip in net for net in LAB_RANGES if net.version == ip.version):
+                raise LabError(
+                    f"{h.name} has the address {a}, inside the range the lab keeps for its "
+                    "own internet (198.18.0.0/15, 2001:2::/48)"
+                )
+
+
+# ----------------------------------------------------------------------
+# Building
+
+
+def build(design: Design, folder: Path, *, verbose=None) -> Lab:
+    """Start the whole lab of ``design`` in ``folder``; on any failure it is torn down."""
+    _check_ranges(design)
+    design, notes = with_test_mailboxes(design)
+    plan = make_plan(design)
+    lab = Lab(design=design, plan=plan, files=bundle(design, plan), folder=folder, notes=notes)
+    lab.relay_login = ("lab-relay-user", lab.password)
+    lab.password_hash = "{SHA512-CRYPT}" + _sha512_crypt(lab.password)
+    say = verbose or (lambda text: None)
+    try:
+        _machines(lab, say)
+        _network(lab)
+        _dns(lab, say)
+        ca = LabCA()
+        lab.ca_pem = ca.pem
+        _sink(lab, ca)
+        for host in lab.hosts.values():
+            _deploy(lab, host, ca, say)
+        _wait_ready(lab)
+    except BaseException:
+        lab.stop()
+        raise
+    return lab
+
+
+def _machines(lab: Lab, say) -> None:
+    spare = iter(SPARE4.hosts())
+    lab.switch = Machine("switch", lab.folder / "switch")
+    lab.switch.start("switch.lab")
+    lab.internet = Machine("internet", lab.folder / "internet")
+    lab.internet.start("internet.lab")
+    for hp in lab.plan.hosts:
+        if not hp.roles:
+            continue
+        if hp.mta in ("exim", "opensmtpd"):
+            lab.notes.append(f"{hp.name} runs {hp.mta}, which the bundle has no files for yet")
+            continue
+        addresses = list(hp.addresses)
+        if not addresses:
+            addresses = [str(next(spare))]
+            lab.notes.append(f"address {addresses[0]} for {hp.name} (the design gives none)")
+        machine = Machine(hp.name, lab.folder / hp.name)
+        say(f"starting {hp.name}")
+        machine.start(hp.name)
+        lab.hosts[hp.name] = Host(hp, machine, addresses)
+    providers = iter(PROVIDERS4.hosts())
+    for p in lab.plan.providers:
+        lab.provider_addresses.setdefault(p.host, str(next(providers)))
+    used = {a for h in lab.hosts.values() for a in h.addresses}
+    for c in lab.plan.clients:
+        net = lab.design.network(c.network) if c.network else None
+        if net is None or net.zone == "remote" or not net.cidrs:
+            lab.client_addresses[c.name] = ROAMING4
+            continue
+        lab.client_addresses[c.name] = _free_address(net.cidrs, used)
+        used.add(lab.client_addresses[c.name])
+    _start_log_reader(lab)
+
+
+def _free_address(cidrs: Iterable[str], used: set[str]) -> str:
+    """The highest address of a network that no host of the design uses."""
+    for block in cidrs:
+        net = ipaddress.ip_network(block)
+        if net.num_addresses < 4:
+            continue
+        candidate = net.broadcast_address - 1
+        for _ in range(256):
+            if str(candidate) not in used:
+                return str(candidate)
+            candidate -= 1
+    return ROAMING4
+
+
+def _link(lab: Lab, machine: Machine, index: int, addresses: Iterable[str]) -> None:
+    """A veth pair from the switch's bridge to ``machine``, holding ``addresses``."""
+    switch = lab.switch
+    outer, inner = f"s{index}", f"h{index}"
+    switch.run(
+        ["ip", "link", "add", outer, "type", "veth", "peer", "name", inner], namespaces="net"
+    )
+    switch.run(["ip", "link", "set", inner, "netns", str(machine.pid)], namespaces="net")
+    switch.run(["ip", "link", "set", outer, "master", "br0", "up"], namespaces="net")
+    lines = [f"ip link set {inner} name eth0"]
+    for a in addresses:
+        if ":" in a:
+            lines.append(f"ip -6 addr add {a}/128 dev eth0 nodad")
+        else:
+            lines.append(f"ip addr add {a}/32 dev eth0")
+    # Every destination is on the link: the owner of an address answers ARP and
+    # neighbour discovery for it across the bridge, whatever the subnets.
+    # A family the machine has no address of gets no route: an IPv4-only host must not
+    # reach IPv6 servers from a link-local address, which no real network routes.
+    lines.append("ip link set eth0 up")
+    if any(":" not in a for a in addresses):
+        lines.append("ip route add default dev eth0")
+    if any(":" in a for a in addresses):
+        lines.append("ip -6 route add default dev eth0")
+    machine.sh("\n".join(lines), namespaces="net")
+
+
+def _network(lab: Lab) -> None:
+    lab.switch.sh(
+        "ip link add br0 type bridge && ip link set br0 type bridge mcast_snooping 0 "
+        "&& ip link set br0 up",
+        namespaces="net",
+    )
+    internet = [DNS4, DNS6, OUTSIDE_MX4, OUTSIDE_MX6, STRANGER4, STRANGER6, ROAMING4]
+    internet += sorted(set(lab.provider_addresses.values()))
+    internet += sorted(set(lab.client_addresses.values()) - set(internet))
+    _link(lab, lab.internet, 0, internet)
+    for i, host in enumerate(lab.hosts.values(), start=1):
+        _link(lab, host.machine, i, host.addresses)
+
+
+# ----------------------------------------------------------------------
+# Logs
+
+
+def _start_log_reader(lab: Lab) -> None:
+    sockets = {m.syslog_socket(): m for m in lab.machines if m.name not in ("switch",)}
+
+    def read() -> None:
+        outs = {s: open(m.folder / "syslog.txt", "a") for s, m in sockets.items()}  # noqa: SIM115
+        try:
+            while not lab._stop_logs.is_set():
+                ready, _, _ = select.select(list(sockets), [], [], 0.2)
+                for sock in ready:
+                    try:
+                        data = sock.recv(65536)
+                    except (BlockingIOError, OSError):
+                        continue
+                    text = data.decode("utf-8", "replace")
+                    # "<PRI>Mon DD HH:MM:SS tag[pid]: message": keep tag and message.
+                    text = re.sub(r"^<\d+>", "", text)
+                    outs[sock].write(text.rstrip("\n") + "\n")
+                    outs[sock].flush()
+        finally:
+            for out in outs.values():
+                out.close()
+
+    lab._log_thread = threading.Thread(target=read, name="lab-syslog", daemon=True)
+    lab._log_thread.start()
+
+
+# ----------------------------------------------------------------------
+# DNS
+
+
+def _records(text: str) -> dict[str, list[str]]:
+    """Record lines of a zone-syntax text with absolute names, grouped by owner name."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(";") or line.startswith("$"):
+            continue
+        owner = line.split()[0].lower()
+        if owner.endswith("."):
+            out.setdefault(owner, []).append(line)
+    return out
+
+
+def _small_zone(origin: str, lines: Iterable[str]) -> str:
+    head = [
+        f"$ORIGIN {origin}",
+        "$TTL 300",
+        f"@ IN SOA ns.{OUTSIDE_DOMAIN}. hostmaster.{OUTSIDE_DOMAIN}. 1 3600 900 86400 300",
+        f"@ IN NS ns.{OUTSIDE_DOMAIN}.",
+    ]
+    return "\n".join([*head, *lines]) + "\n"
+
+
+def _dns(lab: Lab, say) -> None:
+    folder = lab.folder / "internet" / "dns"
+    folder.mkdir(parents=True, exist_ok=True)
+    zones: dict[str, str] = {}
+    for path, text in lab.files.items():
+        if path.startswith("dns/") and path.endswith(".zone") and path.count("/") == 1:
+            zones[path[len("dns/") : -len(".zone")].lower() + "."] = text  # unchanged
+    extra: dict[str, list[str]] = {}
+    for name in ("dns/internal.txt", "dns/other-zones.txt"):
+        for owner, lines in _records(lab.files.get(name, "")).items():
+            extra.setdefault(owner, []).extend(lines)
+    for hp in lab.hosts.values():
+        if not hp.plan.addresses:  # a filled-in address: publish it where a person would
+            kind = "AAAA" if ":" in hp.addresses[0] else "A"
+            extra.setdefault(hp.name.lower() + ".", []).append(
+                f"{hp.name}. 300 IN {kind} {hp.addresses[0]}"
+            )
+    for host, address in lab.provider_addresses.items():
+        extra.setdefault(host.lower() + ".", []).append(f"{host}. 300 IN A {address}")
+    for owner, lines in extra.items():
+        if owner in zones:
+            lab.notes.append(f"DNS: {owner} is a zone of its own already; extra records skipped")
+            continue
+        zones[owner] = _small_zone(owner, lines)
+    outside = OUTSIDE_DOMAIN + "."
+    zones[outside] = _small_zone(
+        outside,
+        [
+            f"@ IN MX 10 {OUTSIDE_MX}.",
+            f"ns IN A {DNS4}",
+            f"mx IN A {OUTSIDE_MX4}",
+            f"mx IN AAAA {OUTSIDE_MX6}",
+        ],
+    )
+    conf = [
+        "options {",
+        f'  directory "{INSIDE}/dns";',
+        f"  listen-on {{ {DNS4}; }};",
+        f"  listen-on-v6 {{ {DNS6}; }};",
+        "  recursion no;",
+        "  dnssec-validation no;",
+        "  notify no;",
+        "  allow-query { any; };",
+        "  pid-file none;",
+        f'  session-keyfile "{INSIDE}/dns/session.key";',
+        f'  managed-keys-directory "{INSIDE}/dns";',
+        "};",
+    ]
+    for i, (origin, text) in enumerate(sorted(zones.items())):
+        file = f"zone{i}.db"
+        (folder / file).write_text(text, encoding="utf-8")
+        conf.append(f'zone "{origin}" {{ type primary; file "{file}"; }};')
+    (folder / "named.conf").write_text("\n".join(conf) + "\n", encoding="utf-8")
+    lab.internet.run(["named-checkconf", "-z", f"{INSIDE}/dns/named.conf"], timeout=60)
+    say(f"named serves {len(zones)} zones")
+    lab.internet.spawn(
+        ["named", "-g", "-c", f"{INSIDE}/dns/named.conf"], folder.parent / "named.log"
+    )
+
+
+# ----------------------------------------------------------------------
+# The internet sink
+
+
+def _sink(lab: Lab, ca: LabCA) -> None:
+    folder = lab.folder / "internet"
+    names = [OUTSIDE_MX, *lab.provider_addresses]
+    key, cert = ca.issue(names)
+    (folder / "sink.key").write_text(key)
+    (folder / "sink.crt").write_text(cert)
+    listeners = [
+        {"address": a, "port": 25, "mode": "smtp", "name": OUTSIDE_MX}
+        for a in (OUTSIDE_MX4, OUTSIDE_MX6)
+    ]
+    for p in lab.plan.providers:
+        address = lab.provider_addresses[p.host]
+        ports = {25: "smtp"}
+        if p.kind == "smarthost" or p.port not in (None, 25):
+            port = p.port or 587
+            ports[port] = "smtps" if port == 465 else "submission"
+        for port, mode in ports.items():
+            listener = {"address": address, "port": port, "mode": mode, "name": p.host}
+            if mode != "smtp":
+                listener["auth"] = bool(p.auth)
+            if listener not in listeners:
+                listeners.append(listener)
+    config = {
+        "record": f"{INSIDE}/sink.jsonl",
+        "ready": f"{INSIDE}/sink.ready",
+        "cert": f"{INSIDE}/sink.crt",
+        "key": f"{INSIDE}/sink.key",
+        "logins": {lab.relay_login[0]: lab.relay_login[1]},
+        "listeners": listeners,
+    }
+    (folder / "sink.json").write_text(json.dumps(config, indent=1))
+    python = sys.executable
+    root = str(Path(__file__).resolve().parents[2])
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "PYTHONPATH": root, "LANG": "C.UTF-8"}
+    lab.internet.spawn(
+        [python, "-m", "architect.lab.sink", f"{INSIDE}/sink.json"],
+        folder / "sink.log",
+        env=env,
+    )
+    _wait_file(folder / "sink.ready", folder / "sink.log", "the internet sink")
+
+
+def _wait_file(path: Path, log: Path, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return
+        time.sleep(0.05)
+    raise LabError(f"{what} did not start:\n{_tail(log)}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+# ----------------------------------------------------------------------
+# Deploying a host
+
+
+_CERT_PARAMS = re.compile(
+    r"^\s*(smtpd_tls_chain_files|smtpd_tls_cert_file|smtpd_tls_key_file|"
+    r"smtp_tls_chain_files)\s*=\s*(.+)$",
+    re.M,
+)
+_DOVECOT_CERT = re.compile(r"^\s*(ssl_cert|ssl_key)\s*=\s*<\s*(\S+)", re.M)
+
+
+def _certificates(files: dict[str, str], host: str) -> dict[str, str]:
+    """{path on the host: 'key' | 'cert' | 'key+cert'} that its configuration names."""
+    wanted: dict[str, str] = {}
+    main = files.get(f"postfix/{host}/main.cf", "")
+    joined = re.sub(r"\n[ \t]+", " ", main)
+    for param, value in _CERT_PARAMS.findall(joined):
+        paths = [p for p in re.split(r"[\s,]+", value.strip()) if p.startswith("/")]
+        if param.endswith("chain_files"):
+            if len(paths) == 1:
+                wanted[paths[0]] = "key+cert"
+            else:
+                for p in paths:
+                    wanted[p] = "key" if "key" in p.rsplit("/", 1)[-1] else "cert"
+        else:
+            for p in paths:
+                wanted[p] = "key" if param.endswith("key_file") else "cert"
+    conf = files.get(f"dovecot/{host}/dovecot.conf", "")
+    for param, path in _DOVECOT_CERT.findall(conf):
+        wanted[path] = "key" if param == "ssl_key" else "cert"
+    mc = files.get(f"sendmail/{host}/sendmail.mc", "")
+    for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
+        wanted[path] = "key" if param.endswith("KEY") else "cert"
+    return wanted
+
+
+def _names_for(lab: Lab, host: Host) -> list[str]:
+    names = [host.name]
+    for domain, records in lab.plan.mx:
+        if any(r.host == host.name for r in records):
+            names.append(domain)
+    return names
+
+
+def _fill(lab: Lab, host: Host, path: str, text: str) -> str:
+    """A bundle file with the placeholders only a person knows filled in."""
+    base = path.rsplit("/", 1)[-1]
+    if path.startswith("dovecot/") and base == "users":
+        lines = []
+        for line in text.splitlines():
+            m = re.match(r"^([^#:\s]+@[^:\s]+):([^:]*)(.*)$", line)
+            if m and ("FILL" in m.group(2).upper() or "PLACEHOLDER" in m.group(2).upper()):
+                line = f"{m.group(1)}:{lab.password_hash}{m.group(3)}"
+                _note(lab, f"{host.name}: a password for {m.group(1)} in /etc/dovecot/users")
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+    if path.startswith("postfix/") and base == "sasl_passwd":
+        user, password = lab.relay_login
+        _note(lab, f"{host.name}: the smarthost login in /etc/postfix/sasl_passwd")
+        return (
+            re.sub(
+                r"^#(\S+)\s+USERNAME:PASSWORD\s*$",
+                lambda m: f"{m.group(1)}\t{user}:{password}",
+                text,
+                flags=re.M,
+            )
+            or text
+        )
+    return text
+
+
+def _note(lab: Lab, text: str) -> None:
+    if text not in lab.notes:
+        lab.notes.append(text)
+
+
+def _deploy(lab: Lab, host: Host, ca: LabCA, say) -> None:
+    m = host.machine
+    host.installs = [i for i in installs(lab.files) if i.host == host.name]
+    staged = m.folder / "bundle"
+    for step in host.installs:
+        for copy in step.copies:
+            target = staged / copy.source
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_fill(lab, host, copy.source, lab.files[copy.source]))
+    (m.folder / "lab-ca.pem").write_text(ca.pem)
+    short = host.name.split(".")[0]
+    hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+    hosts += "".join(f"{a}\t{host.name} {short}\n" for a in host.addresses)
+    (m.folder / "hosts").write_text(hosts)
+    # The machine's place in the world: its resolver is the lab's named, and it
+    # trusts the lab's CA as a real host trusts the public ones.
+    m.sh(
+        f"""set -e
+rm -f /etc/resolv.conf && echo 'nameserver {DNS4}' > /etc/resolv.conf
+cp {INSIDE}/hosts /etc/hosts
+echo {host.name} > /etc/hostname
+echo {host.name} > /etc/mailname
+mkdir -p /etc/ssl/certs
+cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
+""",
+    )
+    # One key and certificate per host, as ACME gives: every path names a part of it.
+    key, cert = ca.issue(_names_for(lab, host))
+    for path, kind in sorted(_certificates(lab.files, host.name).items()):
+        body = {"key": key, "cert": cert + ca.pem, "key+cert": key + cert + ca.pem}[kind]
+        local = m.folder / "certs" / path.strip("/").replace("/", "_")
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(body)
+        mode = "0600" if "key" in kind else "0644"
+        m.run(["install", "-D", "-m", mode, str(_inside(m, local)), path])
+        lab.notes.append(f"{host.name}: {path} ({kind.replace('+', ' and ')}) from the lab CA")
+    for step in host.installs:
+        for command in step.accounts:
+            m.sh(command)
+        for copy in step.copies:
+            src = _inside(m, staged / copy.source)
+            m.run(["install", "-D", "-m", copy.mode, "-g", copy.group, src, copy.target])
+        for command in step.commands:
+            say(f"{host.name}: {command}")
+            m.sh(command, timeout=60)
+        _start(lab, host, step)
+
+
+def _inside(machine: Machine, path: Path) -> str:
+    return f"{INSIDE}/{path.relative_to(machine.folder)}"
+
+
+def _start(lab: Lab, host: Host, step: Install) -> None:
+    """Start the daemon as Debian's systemd unit would, in place of ``step.apply``."""
+    m = host.machine
+    if step.program == "dovecot":
+        m.daemon(["dovecot"])
+    elif step.program == "postfix":
+        # postfix@.service: configure-instance.sh copies resolv.conf, hosts and the
+        # like into the chroot of the chrooted services, then postmulti starts it.
+        m.sh(
+            "mkdir -p /var/spool/postfix/dev && touch /var/spool/postfix/dev/log "
+            f"&& mount --bind {INSIDE}/log/log /var/spool/postfix/dev/log"
+        )
+        m.run(["/usr/lib/postfix/configure-instance.sh", "-"])
+        m.daemon(["postfix", "start"])
+    elif step.program == "sendmail":
+        raise LabError(f"{host.name}: the lab cannot run sendmail yet")
+
+
+def _wait_ready(lab: Lab, timeout: float = 20) -> None:
+    """Wait until every planned listener answers, and named answers."""
+    deadline = time.monotonic() + timeout
+    # Webmail (https) is a program of the person's choice: the bundle has no files for it.
+    pending = [
+        (h, listener.port)
+        for h in lab.hosts.values()
+        for listener in h.plan.listens
+        if listener.protocol != "https"
+    ]
+    while pending and time.monotonic() < deadline:
+        still = []
+        for host, port in pending:
+            try:
+                lab.internet.connect(host.addresses[0], port, timeout=1).close()
+            except OSError:
+                still.append((host, port))
+        pending = still
+        if pending:
+            time.sleep(0.1)
+    if pending:
+        missing = ", ".join(f"{h.name}:{p}" for h, p in pending)
+        logs = "\n".join(_tail(lab.folder / h.name / "syslog.txt") for h, _ in pending[:1])
+        raise LabError(f"not listening after {timeout} s: {missing}\n{logs}")
+
+
+def remove(folder: Path) -> None:
+    """Delete the lab's folder (its machines must be stopped)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def quote(text: str) -> str:
+    return shlex.quote(text)
