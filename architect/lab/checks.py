@@ -33,7 +33,7 @@ from .world import (
     Lab,
 )
 
-WAIT = 20.0  # seconds a message may take to arrive before a check gives up
+WAIT = 10.0  # seconds a message may take to arrive before a check gives up (1 s is usual)
 MAILBOX_DIRS = ("var/mail", "var/vmail", "home", "root", "var/spool/mail")
 
 

@@ -169,12 +169,18 @@ def _check_ranges(design: Design) -> None:
 # Building
 
 
-def build(design: Design, folder: Path, *, verbose=None) -> Lab:
-    """Start the whole lab of ``design`` in ``folder``; on any failure it is torn down."""
+def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
+    """Start the whole lab of ``design`` in ``folder``; on any failure it is torn down.
+
+    ``tamper`` is for the lab's own tests: it may change the bundle (a dict of path
+    to text) before anything is deployed, to show that a broken file fails a check.
+    """
     _check_ranges(design)
     design, notes = with_test_mailboxes(design)
     plan = make_plan(design)
     lab = Lab(design=design, plan=plan, files=bundle(design, plan), folder=folder, notes=notes)
+    if tamper is not None:
+        tamper(lab.files)
     lab.relay_login = ("lab-relay-user", lab.password)
     lab.password_hash = "{SHA512-CRYPT}" + _sha512_crypt(lab.password)
     say = verbose or (lambda text: None)
