@@ -1,0 +1,1 @@
+"""The lab: deploys an exported bundle onto real daemons and moves mail through them."""
