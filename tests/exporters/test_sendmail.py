@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import shutil
+import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from architect import examples
 from architect.core.exporters.sendmail import RELAY_OPENING, access_networks
+from architect.lab.packages import UnpackError, environment, unpacked
 from tests.exporters._programs import (
     HOSTILE,
     RELAY_OPENING_FEATURES,
@@ -111,8 +117,16 @@ def test_it_trusts_the_hub_s_networks_in_the_access_table(tmp_path):
     exported = export_to(_with_sendmail("department-hub"), tmp_path / "bundle")
     access = (_mc_dir(exported, "mailhub.cs.example.edu") / "access").read_text()
     assert ("Connect:10.20", "RELAY") in table_entries(access)
-    # Only Connect: entries for the trusted LAN; nothing for the whole internet.
-    assert [k for k, _ in table_entries(access)] == ["Connect:10.20"]
+    # Only Connect: entries for the plan's trusted networks (the LAN, and the
+    # relaying hosts' own addresses); nothing for the whole internet.
+    hub = next(h for h in exported.plan.hosts if h.name == "mailhub.cs.example.edu")
+    expected = [
+        f"Connect:{key}"
+        for block in hub.trusted_networks
+        if not block.startswith(("127.", "::1"))
+        for key in access_networks(block)
+    ]
+    assert [k for k, _ in table_entries(access)] == expected
 
 
 def test_it_routes_gateway_mail_with_mailertable_and_checks_recipients(tmp_path):
@@ -124,7 +138,7 @@ def test_it_routes_gateway_mail_with_mailertable_and_checks_recipients(tmp_path)
     access = table_entries((gw / "access").read_text())
     assert ("To:postmaster@example.com", "RELAY") in access
     assert ("To:example.com", "RELAY") not in access  # only listed addresses (P1)
-    assert ("Connect:10.0.0", "RELAY") in access
+    assert ("Connect:10.0.0.20", "RELAY") in access  # the store alone, by its address
     # The gateway never delivers example.com itself (T4).
     assert "example.com" not in (gw / "local-host-names").read_text().splitlines()
     mc = (gw / "sendmail.mc").read_text()
@@ -205,3 +219,204 @@ def test_it_keeps_hostile_design_text_inside_dnl_comments(tmp_path):
                 assert line.startswith("dnl # "), line
         cf = _built(exported, host.name)
         assert "evil" not in cf
+
+
+# --------------------------------------------------------------------------
+# The real sendmail, unpacked from Debian's sendmail-bin into a private root
+# (it cannot be installed beside Postfix): address tests (-bt), address
+# verification (-bv) and an SMTP session on stdin (-bs).
+
+SENDMAIL_ROOT = Path(__file__).resolve().parents[2] / ".cache" / "debs" / "sendmail"
+SENDMAIL = "usr/libexec/sendmail/sendmail"
+
+
+@pytest.fixture(scope="session")
+def sendmail_root() -> Path:
+    """The unpacked sendmail-bin; skipped only outside CI when not root (apt-get download)."""
+    if os.geteuid() != 0 and os.environ.get("CI") != "true":
+        pytest.skip("unpacking sendmail-bin needs root (apt-get download)")
+    try:
+        return unpacked(["sendmail-bin"], SENDMAIL_ROOT)
+    except UnpackError as error:
+        pytest.fail(f"could not unpack sendmail-bin: {error}")
+
+
+def _sendmail_command(root: Path, cf: Path, host: str, *args: str) -> list[str]:
+    """The unpacked sendmail on ``cf``, in a UTS namespace named ``host``.
+
+    sendmail sleeps a minute at start-up when the machine's own name is
+    unqualified, whatever confDOMAIN_NAME says (cf/README, WHO AM I?): a
+    namespace with the host's name avoids that without renaming this machine.
+    """
+    return [
+        "unshare",
+        "-u",
+        "sh",
+        "-c",
+        f'hostname {host} && exec "$@"',
+        "-",
+        str(root / SENDMAIL),
+        "-C",
+        str(cf),
+        *args,
+    ]
+
+
+@pytest.fixture
+def lab_dir() -> Iterator[Path]:
+    """A scratch directory sendmail trusts: none of its parents may be world-writable.
+
+    sendmail refuses files under /tmp (and so pytest's tmp_path): "World
+    writable directory".
+    """
+    SENDMAIL_ROOT.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="sendmail-test-", dir=SENDMAIL_ROOT.parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _built_cf(exported, host: str, lab: Path) -> Path:
+    """The host's .cf with /etc/mail and /var/lib/sendmail moved into ``lab``.
+
+    The bundle's tables are copied beside it, so sendmail reads exactly what
+    the person would put in /etc/mail.
+    """
+    etc, var = lab / "etc", lab / "var"
+    for directory in (etc, var / "host_status"):
+        directory.mkdir(parents=True, exist_ok=True)
+    for table in _mc_dir(exported, host).iterdir():
+        if table.name != "sendmail.mc":
+            shutil.copy(table, etc / table.name)
+    cf_text = _built(exported, host)
+    cf_text = cf_text.replace("/etc/mail/", f"{etc}/").replace("/var/lib/sendmail/", f"{var}/")
+    cf = lab / f"{host}.cf"
+    cf.write_text(cf_text)
+    return cf
+
+
+def _address_test(root: Path, cf: Path, host: str, *lines: str) -> str:
+    """What ``sendmail -bt`` answers to ``lines``, one rule set test or /try each."""
+    result = subprocess.run(
+        _sendmail_command(root, cf, host, "-bt"),
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment(root),
+        check=False,
+    )
+    # No exit status check: sendmail exits 71 after -bt when a map it names
+    # (an optional hash table not built here) is missing.
+    assert "ADDRESS TEST MODE" in result.stdout, result.stdout + result.stderr
+    return result.stdout
+
+
+def _smtp_session(root: Path, cf: Path, host: str, queue: Path, commands: list[str]) -> str:
+    """An SMTP session with ``sendmail -bs``, one command at a time as a client sends them.
+
+    sendmail refuses a client that talks before the greeting, so the
+    commands are fed with short pauses through a pipe.
+    """
+    queue.mkdir(mode=0o700, exist_ok=True)
+    process = subprocess.Popen(
+        _sendmail_command(root, cf, host, "-bs", "-O", f"QueueDirectory={queue}"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment(root),
+    )
+    assert process.stdin is not None
+    try:
+        for line in commands:
+            time.sleep(0.3)
+            process.stdin.write(line + "\r\n")
+            process.stdin.flush()
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return output
+
+
+def test_it_sends_a_null_client_s_local_mail_to_the_hub_as_user_at_the_origin(
+    tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_with_sendmail("department-hub"), tmp_path / "bundle")
+    cf = _built_cf(exported, "ws1.cs.example.edu", lab_dir)
+    # Ruleset 5 routes local names (cron's mail to root) after aliasing.
+    out = _address_test(
+        sendmail_root,
+        cf,
+        "ws1.cs.example.edu",
+        "5 root",
+        "5 alice",
+        "/try relay root@cs.example.edu",
+    )
+    assert (
+        "localaddr        returns: $# relay $@ [ mailhub . cs . example . edu ] "
+        "$: root < @ cs . example . edu . >" in out
+    )
+    assert "$: alice < @ cs . example . edu . >" in out
+    # What goes into RCPT TO: a real domain, never root@[mailhub...] (501 5.1.3 at Postfix).
+    assert "Rcode = 0, addr = root@cs.example.edu" in out
+    assert (
+        "@ [" not in out.split("localaddr        returns:", 1)[1].split("$:", 1)[1].split("\n")[0]
+    )
+
+
+def test_it_sends_local_mail_through_a_provider_smarthost_as_user_at_the_origin(
+    tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_with_sendmail("hosted-mailboxes"), tmp_path / "bundle")
+    cf = _built_cf(exported, "app.example-startup.com", lab_dir)
+    out = _address_test(sendmail_root, cf, "app.example-startup.com", "5 root")
+    # Through the relay mailer, so on the provider's port 587 with the authinfo login.
+    assert "$# relay $@ [ smtp . mailhost . example ] $: root < @ example-startup . com . >" in out
+    relay_mailer = cf.read_text().split("\nMrelay,", 1)[1].split("\nM", 1)[0]
+    assert "A=TCP $h 587" in relay_mailer
+
+
+@pytest.mark.parametrize(
+    ("slug", "host"),
+    [
+        ("timesharing", "unix.example.edu"),  # mbox for shell users
+        ("dmz-gateway", "gw.example.com"),  # a gateway: only root and postmaster are local
+    ],
+)
+def test_it_delivers_local_mail_with_a_program_sendmail_bin_ships(
+    slug, host, tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_with_sendmail(slug), tmp_path / "bundle")
+    cf = _built_cf(exported, host, lab_dir)
+    local = re.search(r"^Mlocal,\s*P=(\S+?),", cf.read_text(), re.M)
+    assert local, "no local mailer"
+    path = local.group(1)
+    # The program the local mailer runs comes with sendmail-bin itself (Debian puts
+    # it in /usr/libexec/sendmail): not /usr/bin/procmail, which nothing installs.
+    assert path == "/usr/libexec/sendmail/mail.local"
+    assert (sendmail_root / path.lstrip("/")).is_file()
+    out = _address_test(sendmail_root, cf, host, "3,0 root")
+    assert "parse            returns: $# local $: root" in out
+
+
+def test_it_answers_no_vrfy_or_expn(tmp_path, sendmail_root, lab_dir):
+    exported = export_to(_with_sendmail("timesharing"), tmp_path / "bundle")
+    cf = _built_cf(exported, "unix.example.edu", lab_dir)
+    assert re.search(r"^O PrivacyOptions=goaway$", cf.read_text(), re.M)
+    out = _smtp_session(
+        sendmail_root,
+        cf,
+        "unix.example.edu",
+        lab_dir / "queue",
+        ["EHLO client.example", "VRFY root", "EXPN root", "QUIT"],
+    )
+    replies = out.splitlines()
+    assert replies[0].startswith("220 unix.example.edu"), out
+    ehlo = [r for r in replies if r.startswith("250-") or r.startswith("250 ")]
+    assert not any(r[4:].split()[0] in ("EXPN", "VERB") for r in ehlo if r[4:].strip()), out
+    vrfy = next(r for r in replies if r.startswith("252") or "VRFY" in r.upper())
+    assert "root@" not in vrfy and "<root" not in vrfy, out
+    assert any(r.startswith("502") for r in replies), out  # EXPN refused

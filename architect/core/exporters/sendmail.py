@@ -98,8 +98,16 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     mc.lines.append("divert(0)dnl")
     mc.line(f"VERSIONID(`Mail Architect: {host.name}')", "Names this file in the .cf.")
     mc.line(
-        "OSTYPE(`linux')",
-        "Paths and the local mailer (procmail) of a Linux system; required first.",
+        "OSTYPE(`debian')",
+        "Debian's paths (helpers in /usr/libexec/sendmail, status in /var/lib/sendmail, "
+        "mailers run as mail:mail), from sendmail-cf. Not OSTYPE(linux): its local mailer "
+        "is /usr/bin/procmail, which Debian's sendmail-bin does not install, so local mail "
+        "would wait in the queue with 'Operating system error'.",
+    )
+    mc.line(
+        "define(`confPRIVACY_FLAGS', `goaway')",
+        "No VRFY or EXPN (they hand out the list of valid addresses to spammers), no VERB "
+        "or ETRN, and HELO before MAIL (cf/README, confPRIVACY_FLAGS).",
     )
     mc.line(
         f"define(`confDOMAIN_NAME', `{host.name}')",
@@ -231,15 +239,22 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
             "MODIFY_MAILER_FLAGS(`LOCAL', `-f')",
             "dovecot-lda takes no -f option.",
         )
-    elif host.delivery in ("mbox", "maildir"):
-        mc.note(*reasons(host, "delivery"))
-        mc.note(
-            "The Linux OSTYPE delivers with procmail, into /var/mail/<user> by default"
-            + (
-                "; for Maildir, set DEFAULT=$HOME/Maildir/ in /etc/procmailrc."
-                if host.delivery == "maildir"
-                else "."
-            )
+    elif host.delivery == "maildir":
+        mc.line(
+            "FEATURE(`local_procmail', `/usr/bin/procmail')",
+            *reasons(host, "delivery"),
+            "mail.local writes mbox only, so procmail files the mail: apt-get install "
+            "procmail (sendmail-bin does not pull it in), and set DEFAULT=$HOME/Maildir/ "
+            "in /etc/procmailrc.",
+        )
+    else:
+        mc.line(
+            "FEATURE(`local_lmtp')",
+            *reasons(host, "delivery"),
+            "Local mail (root, postmaster and, on this host, its users) goes to "
+            "/usr/libexec/sendmail/mail.local over LMTP, into /var/mail/<user>. mail.local "
+            "comes with sendmail-bin; OSTYPE(debian)'s own mailer, sensible-mda, is a "
+            "separate package that needs procmail, maildrop or deliver.",
         )
 
     mc.blank()
@@ -312,7 +327,17 @@ def _null_client(mc: _Mc, plan: Plan, host: HostPlan, origin: str) -> None:
             *([warning] if warning else []),
             f"Redefined after nullclient, which would otherwise look up the MX of {origin}.",
         )
-        mc.line(f"define(`MAIL_HUB', `{hub}')", "Local names go to the same host.")
+        # MAIL_HUB stays as nullclient sets it (the origin). Redefined as [hub] it
+        # would send cron's mail to root@[hub], which Postfix refuses (501 5.1.3).
+        mc.note(
+            "Local names (root, cron's mail, users of this host) go to the smart host "
+            f"as user@{origin}, through the same relay mailer and login: MAIL_HUB alone "
+            "would name the recipient after the host it is sent to (root@[hub], "
+            f"refused as bad syntax) or send it to the MX of {origin}, not to the hub."
+        )
+        mc.lines.append("LOCAL_RULESETS")
+        mc.lines.append("SLocal_localaddr")
+        mc.lines.append(f"R$+\t$#relay $@ {hub} $: $1 < @ {origin} . >\tlocal names to the hub")
 
 
 def _smart_host(mc: _Mc, plan: Plan, host: HostPlan) -> None:
