@@ -163,11 +163,16 @@ class Checks:
         return "\n".join(out[-20:])
 
     def queue_ids(self, msgid: str) -> str:
-        """Postfix log lines of the queue ids that carried a message, on every host."""
+        """Log lines of the queue ids that carried a message, on every host.
+
+        Postfix logs ``QUEUEID: message-id=<...>``, sendmail ``QUEUEID: ... msgid=<...>``;
+        every later line of those queue ids says what became of it.
+        """
         lines = []
         for name in self.lab.hosts:
             log = self.lab.log(name)
-            ids = set(re.findall(r"\]: ([0-9A-F]{6,}): message-id=" + re.escape(msgid), log))
+            found = re.findall(r"\]: (\w{6,}): .*(?:message-id|msgid)=" + re.escape(msgid), log)
+            ids = set(found)
             lines += [f"{name}: {ln}" for ln in log.splitlines() if any(i in ln for i in ids)]
         return "\n".join(lines[-20:])
 

@@ -35,7 +35,7 @@ PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
 # The folders a machine writes to, each an overlay on the host's own.
-OVERLAID = ("etc", "var", "home", "root")
+OVERLAID = ("etc", "var", "home", "root", "usr")
 # Device nodes that the daemons and their tools open; bound from the host's /dev.
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 # Where a machine's own lab folder appears inside it.

@@ -15,6 +15,7 @@ listeners, the certificate and the logins the smarthost accepts.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import ssl
 import sys
@@ -24,6 +25,24 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class SinkSMTP(SMTP):
+    """aiosmtpd's server, taking the AUTH= parameter of MAIL (RFC 4954 §5).
+
+    A client that logged in, or that sees AUTH offered, may add ``AUTH=<>`` to
+    MAIL FROM (sendmail does); aiosmtpd refuses parameters it does not know.
+    """
+
+    async def smtp_MAIL(self, arg):  # noqa: N802
+        if arg:
+            arg = re.sub(r"\s+AUTH=\S*", "", arg, flags=re.I)
+        return await super().smtp_MAIL(arg)
+
+
+class SinkController(Controller):
+    def factory(self):
+        return SinkSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Recorder:
@@ -93,7 +112,7 @@ def serve(config: dict) -> list[Controller]:
                 "auth_require_tls": True,
                 "require_starttls": mode == "submission",
             }
-        controller = Controller(
+        controller = SinkController(
             handler,
             hostname=listener["address"],
             port=listener["port"],

@@ -39,6 +39,7 @@ from architect.core.exporters.deploy import Install, installs
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
+from . import packages
 from .certs import LabCA
 from .machine import INSIDE, LabError, Machine
 
@@ -54,6 +55,11 @@ LAB_RANGES = (ipaddress.ip_network("198.18.0.0/15"), ipaddress.ip_network("2001:
 OUTSIDE_DOMAIN = "internet.test"  # RFC 2606: never a real domain
 OUTSIDE_MX = f"mx.{OUTSIDE_DOMAIN}"
 TEST_USER = "alice"
+REPO = Path(__file__).resolve().parents[2]
+# sendmail cannot be installed beside Postfix (both are a mail-transport-agent): the lab
+# unpacks Debian's packages here once, and copies them into each sendmail host's /usr.
+SENDMAIL_ROOT = REPO / ".cache" / "debs" / "sendmail"
+SENDMAIL_PACKAGES = ("sendmail-bin",)
 
 
 @dataclass
@@ -184,6 +190,11 @@ def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
     lab.relay_login = ("lab-relay-user", lab.password)
     lab.password_hash = "{SHA512-CRYPT}" + _sha512_crypt(lab.password)
     say = verbose or (lambda text: None)
+    if any(h.mta == "sendmail" and h.roles for h in plan.hosts):
+        try:
+            packages.unpacked(SENDMAIL_PACKAGES, SENDMAIL_ROOT)
+        except packages.UnpackError as exc:
+            raise LabError(f"cannot unpack sendmail: {exc}") from exc
     try:
         _machines(lab, say)
         _network(lab)
@@ -346,6 +357,24 @@ def _small_zone(origin: str, lines: Iterable[str]) -> str:
     return "\n".join([*head, *lines]) + "\n"
 
 
+def _reverse_names(lab: Lab) -> dict[str, str]:
+    """{IPv4 address: the name its PTR record gives} for every address in the lab."""
+    names = {
+        DNS4: f"ns.{OUTSIDE_DOMAIN}.",
+        OUTSIDE_MX4: f"{OUTSIDE_MX}.",
+        STRANGER4: f"client.{OUTSIDE_DOMAIN}.",
+        ROAMING4: f"roaming.{OUTSIDE_DOMAIN}.",
+    }
+    for host, address in lab.provider_addresses.items():
+        names[address] = host.rstrip(".") + "."
+    for client, address in lab.client_addresses.items():
+        names.setdefault(address, f"{client}.devices.{OUTSIDE_DOMAIN}.")
+    for host in lab.hosts.values():
+        for address in host.addresses:
+            names[address] = host.name + "."
+    return {a: n for a, n in names.items() if ":" not in a}
+
+
 def _dns(lab: Lab, say) -> None:
     folder = lab.folder / "internet" / "dns"
     folder.mkdir(parents=True, exist_ok=True)
@@ -371,6 +400,7 @@ def _dns(lab: Lab, say) -> None:
             continue
         zones[owner] = _small_zone(owner, lines)
     outside = OUTSIDE_DOMAIN + "."
+    names = _reverse_names(lab)
     zones[outside] = _small_zone(
         outside,
         [
@@ -378,8 +408,21 @@ def _dns(lab: Lab, say) -> None:
             f"ns IN A {DNS4}",
             f"mx IN A {OUTSIDE_MX4}",
             f"mx IN AAAA {OUTSIDE_MX6}",
+            *(
+                f"{n[: -len(outside) - 1]} IN A {a}"
+                for a, n in names.items()
+                if n.endswith("." + outside) and n != OUTSIDE_MX + "." and a != DNS4
+            ),
         ],
     )
+    # Reverse DNS, as the address providers of a real network publish it: receivers
+    # (sendmail above all) distrust a client whose address has no name.
+    reverse: dict[str, list[str]] = {}
+    for address, name in names.items():
+        a, b, c, d = address.split(".")
+        reverse.setdefault(f"{c}.{b}.{a}.in-addr.arpa.", []).append(f"{d} IN PTR {name}")
+    for origin, lines in reverse.items():
+        zones.setdefault(origin, _small_zone(origin, lines))
     conf = [
         "options {",
         f'  directory "{INSIDE}/dns";',
@@ -581,6 +624,10 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         mode = "0600" if "key" in kind else "0644"
         m.run(["install", "-D", "-m", mode, str(_inside(m, local)), path])
         lab.notes.append(f"{host.name}: {path} ({kind.replace('+', ' and ')}) from the lab CA")
+    if host.plan.mta == "sendmail":
+        _install_sendmail(m)
+    if "local-delivery" in host.plan.roles:
+        _shell_accounts(lab, host)
     for step in host.installs:
         for command in step.accounts:
             m.sh(command)
@@ -591,6 +638,43 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
             say(f"{host.name}: {command}")
             m.sh(command, timeout=60)
         _start(lab, host, step)
+
+
+def _install_sendmail(m: Machine) -> None:
+    """What ``apt-get install sendmail`` would do, from the unpacked packages.
+
+    The files of sendmail-bin and sendmail-base go to /usr and /etc/mail (overlays
+    of this machine only), and the maintainer scripts' work is done by hand: the
+    smmsp account, the queue folders, and the links that make sendmail the
+    machine's ``sendmail`` and ``newaliases`` in place of Postfix's.
+    """
+    m.sh(
+        f"""set -e
+cp -a {SENDMAIL_ROOT}/usr/. /usr/
+mkdir -p /etc/mail && cp -an {SENDMAIL_ROOT}/etc/mail/. /etc/mail/
+getent group smmsp >/dev/null || groupadd --system smmsp
+getent passwd smmsp >/dev/null || useradd --system -g smmsp -d /var/lib/sendmail \
+    -s /usr/sbin/nologin smmsp
+install -d -o root -g smmsp -m 2750 /var/spool/mqueue
+install -d -o smmsp -g smmsp -m 2770 /var/spool/mqueue-client
+install -d -m 0755 /var/lib/sendmail /run/sendmail/mta
+for name in sendmail sendmail-mta newaliases mailq; do
+    ln -sf /usr/libexec/sendmail/sendmail /usr/sbin/$name
+done
+ln -sf /usr/libexec/sendmail/sendmail /usr/lib/sendmail
+[ -e /etc/mail/aliases ] || ln -s /etc/aliases /etc/mail/aliases
+""",
+        timeout=60,
+    )
+
+
+def _shell_accounts(lab: Lab, host: Host) -> None:
+    """The people who log in on a shell host: a system account for each mailbox user."""
+    for domain in host.plan.final_domains:
+        d = lab.design.domain(domain)
+        for user in d.users:
+            host.machine.sh(f"getent passwd {user} >/dev/null || useradd -m {user}")
+            _note(lab, f"{host.name}: the login account {user}")
 
 
 def _inside(machine: Machine, path: Path) -> str:
@@ -612,7 +696,8 @@ def _start(lab: Lab, host: Host, step: Install) -> None:
         m.run(["/usr/lib/postfix/configure-instance.sh", "-"])
         m.daemon(["postfix", "start"])
     elif step.program == "sendmail":
-        raise LabError(f"{host.name}: the lab cannot run sendmail yet")
+        # As Debian's init script: the daemon, with a queue run every minute.
+        m.daemon(["/usr/sbin/sendmail", "-bd", "-q1m"])
 
 
 def _wait_ready(lab: Lab, timeout: float = 20) -> None:

@@ -192,22 +192,24 @@ def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
 
 def _sendmail(host: str, names: list[str]) -> Install:
     copies = []
-    commands: list[str] = []
+    build: list[str] = []
+    tables: list[str] = []
     for name in names:
         mode, group = _secret(name, "smmsp")
         copies.append(Copy(f"sendmail/{host}/{name}", f"/etc/mail/{name}", mode, group))
         base = name.rsplit("/", 1)[-1]
         if base.endswith(".mc"):
             cf = name[: -len(".mc")] + ".cf"
-            commands.append(f"m4 {SENDMAIL_CF} /etc/mail/{name} > /etc/mail/{cf}")
+            build.append(f"m4 {SENDMAIL_CF} /etc/mail/{name} > /etc/mail/{cf}")
         elif base in SENDMAIL_TABLES:
-            commands.append(f"makemap hash /etc/mail/{name} < /etc/mail/{name}")
+            tables.append(f"makemap hash /etc/mail/{name} < /etc/mail/{name}")
         elif base == "aliases":
-            commands.append("newaliases")
+            tables.append("newaliases")
+    # sendmail.cf first: makemap and newaliases read it (TrustedUser, AliasFile).
     return Install(
         host=host,
         program="sendmail",
         copies=tuple(copies),
-        commands=tuple(commands),
+        commands=tuple(build + tables),
         apply=("systemctl restart sendmail",),
     )
