@@ -12,66 +12,81 @@ nothing under / changes, and dpkg's database never hears of them.
 API::
 
     root = unpacked(["sendmail-bin"], Path(".cache/debs/sendmail"))
-    env = {"LD_LIBRARY_PATH": library_path(root)}
-    subprocess.run([root / "usr/lib/sm.bin/sendmail", "-d0.1", "-bt", "-C", cf], env=env)
+    subprocess.run([root / "usr/libexec/sendmail/sendmail", "-d0.1", "-bt", "-C", cf],
+                   env=environment(root))   # LD_LIBRARY_PATH=library_path(root)
 
 ``unpacked`` is idempotent: a stamp file in the root (``.unpacked``, one
 ``package version`` line each) records what is there, and a call whose
 packages are all in it does nothing, not even a look-up. A lock file
 serialises two processes unpacking into the same root.
 
-What each program needs at run time (found by running them from the root on
-Debian 12, the versions in the stamp):
+What each program needs at run time, found by running them from the root on
+Debian 12 beside Postfix (versions as in the stamps):
 
-sendmail (sendmail-bin 8.17.1.9, with sendmail-base; binary
-``ROOT/usr/lib/sm.bin/sendmail``, also ``makemap``, ``mailstats``, ``praliases``
-and ``smrsh`` there; ``ROOT/usr/libexec/sendmail/mail.local`` is the local
-mailer; ``ROOT/usr/sbin/sensible-mda`` is what ``OSTYPE(debian)`` calls for
-local delivery):
+sendmail 8.17.1.9 (sendmail-bin, sendmail-base, liblockfile1,
+liblockfile-bin, lockfile-progs; sendmail-cf is installed already):
 
-- ``LD_LIBRARY_PATH``: ``ROOT/usr/lib/x86_64-linux-gnu`` for liblockfile
-  (the only library of sendmail-bin's that a Postfix machine lacks; libdb,
-  libldap, libsasl2, libssl, libwrap and libnsl2 come from the system).
-- The configuration it is given with ``-C FILE`` (``-bt``, ``-bv``); in daemon
-  mode also the files the .cf names: ``/etc/mail`` tables (access.db,
-  local-host-names, mailertable.db, ...) and aliases (``/etc/mail/aliases``
-  on Debian, built with ``newaliases -C``), none of which may be group- or
-  world-writable, or sendmail refuses them (``DontBlameSendmail``).
-- Queue directories ``/var/spool/mqueue`` (the MTA, root:smmsp 2750 on
-  Debian: ``QueueDirectory`` in the .cf) and ``/var/spool/mqueue-client``
-  (the submit program, smmsp:smmsp 2770, from submit.cf); each can be moved
-  with ``-O QueueDirectory=DIR`` for a lab.
-- ``/var/lib/sendmail`` for ``sendmail.st`` and ``host_status`` under
-  ``OSTYPE(debian)``, and ``/run/sendmail/mta`` for the pid file.
-- The ``smmsp`` user and group (the unprivileged mail submission program,
-  ``RunAsUser`` of submit.cf) and ``mail:mail`` (``DefaultUser`` of
-  ``OSTYPE(debian)``; both exist on any Debian system with Postfix).
-- ``-d0.1`` and ``-bt`` work as root with none of the above: the version,
-  compile options and the address-test mode read only the .cf.
+- Binaries: ``ROOT/usr/libexec/sendmail/sendmail`` (Debian 12 has no
+  ``/usr/lib/sm.bin``; mailq, newaliases, hoststat, purgestat and smtpd are
+  links to it there), ``makemap``, ``editmap``, ``praliases``, ``mailstats``,
+  ``smrsh`` and ``mail.local`` beside it; ``ROOT/usr/sbin`` has wrappers
+  only. OSTYPE(debian) expects exactly these paths (confEBINDIR).
+- ``LD_LIBRARY_PATH=ROOT/usr/lib/x86_64-linux-gnu`` for liblockfile.so.1,
+  the one library a Postfix machine lacks.
+- A qualified host name: sendmail sleeps 60 s at start-up when ``uname -n``
+  is unqualified, in -bt and -bs too for most .cf files, whatever
+  confDOMAIN_NAME says; run it in a UTS namespace
+  (``unshare -u sh -c 'hostname HOST && exec sendmail ...'``).
+- Every file it reads and every directory above it must not be group- or
+  world-writable (no /tmp paths: "World writable directory"): the .cf's
+  ``/etc/mail`` files (``local-host-names`` is required; access, mailertable,
+  virtusertable and authinfo are ``-o`` optional hash maps built with
+  ``ROOT/.../makemap hash``), ``/etc/mail/aliases`` (+ .db, ``newaliases``),
+  ``/etc/mail/helpfile``; a lab rewrites ``/etc/mail/`` in the .cf.
+- OSTYPE(debian) paths: ``/var/lib/sendmail`` (``sendmail.st``,
+  ``host_status/``, ``dead.letter``), queue ``/var/spool/mqueue`` (root,
+  0700, or ``-O QueueDirectory=DIR``), ``/var/spool/mqueue-client``
+  (smmsp:smmsp 0770, for submit.cf only), pid file ``/run/sendmail/mta``.
+- Users: root; ``mail:mail`` (DefaultUser of OSTYPE(debian), present with
+  Postfix); ``smmsp`` user and group only for the submit.cf client (not
+  used with ``-C`` of an MTA .cf); Debian's sendmail.mc also names the
+  ``smmta`` TrustedUser (ours do not).
+- Local delivery: ``mail.local`` (FEATURE(local_lmtp)) comes with
+  sendmail-bin; OSTYPE(debian)'s default ``/usr/sbin/sensible-mda`` is the
+  separate ``sensible-mda`` package, which needs procmail, maildrop or
+  deliver.
+- ``-bt``, ``-bv`` and ``-bs`` (an SMTP session on stdin) run as root with
+  only the above; no daemon, port or syslog is needed (/dev/log may be
+  missing).
 
-Exim (exim4-daemon-light 4.96, with exim4-base and exim4-config; binary
-``ROOT/usr/sbin/exim4``):
+Exim 4.96 (exim4-daemon-light, exim4-base, libidn12; exim4-config conflicts
+with postfix and is left out):
 
-- ``LD_LIBRARY_PATH``: ``ROOT/usr/lib/x86_64-linux-gnu`` (libidn12 is not on
-  a Postfix machine);
-- ``exim4 -bV`` reads the compiled-in configuration file
-  ``/var/lib/exim4/config.autogenerated`` or ``/etc/exim4/exim4.conf``, so
-  give ``-C FILE`` always: Exim accepts ``-C`` from root (and from its own
-  user) only; the ``Debian-exim`` user and group that it runs as
-  (``exim_user``) must exist for delivery, and ``/var/spool/exim4`` and
-  ``/var/log/exim4`` (both ``Debian-exim``) must be writable; ``-bV`` needs
+- Binary ``ROOT/usr/sbin/exim4`` (``exim`` links to it);
+  ``LD_LIBRARY_PATH=ROOT/usr/lib/x86_64-linux-gnu`` (libidn12).
+- The compiled-in user ``Debian-exim`` must exist before the configuration
+  is read (``failed to find uid for user name "Debian-exim"`` otherwise):
+  create it (``adduser --system --group Debian-exim``, as exim4-base does)
+  or bind-mount a passwd/group holding it in a mount namespace.
+- Always ``-C FILE`` (no exim4-config, so no ``/etc/exim4``); run as root;
+  ``keep_environment =`` in the file stops the "purging the environment"
+  warning that LD_LIBRARY_PATH causes. Spool ``/var/spool/exim4`` and log
+  ``/var/log/exim4`` (Debian-exim, writable) for delivery; ``-bV`` needs
   neither.
 
-OpenSMTPD (opensmtpd 6.8.0p2; binary ``ROOT/usr/sbin/smtpd``, helpers in
-``ROOT/usr/libexec/opensmtpd/``):
+OpenSMTPD 6.8.0p2 (opensmtpd alone):
 
-- ``LD_LIBRARY_PATH``: nothing of its own is missing on a Postfix machine
-  (libevent, libssl, libcrypt, libdb come from the system);
-- ``smtpd -n -f FILE`` checks a configuration and needs nothing else; to run
-  it needs the ``_smtpd`` and ``_smtpq`` users (``useradd --system``),
-  ``/var/spool/smtpd`` (root, 0711, created by smtpd itself), and absolute
-  paths to its helpers (``/usr/libexec/opensmtpd/mail.local``...) in the
-  ``mda``/``table`` lines, since it looks for them at the compiled-in path.
+- Binary ``ROOT/usr/sbin/smtpd`` (and ``smtpctl``, ``makemap``); helpers in
+  ``ROOT/usr/libexec/opensmtpd/`` (mail.local, mail.lmtp, mail.maildir,
+  mail.mboxfile, lockspool, encrypt), found at the compiled-in path
+  ``/usr/libexec/opensmtpd``, so a config must name them absolutely or the
+  lab must bind-mount the directory there.
+- No library of its own is missing (library_path is empty).
+- ``smtpd -n -f FILE`` needs nothing else (exit 0 "configuration OK",
+  1 on a syntax error); running needs the users and groups ``opensmtpd`` and
+  ``opensmtpq`` (Debian's names, from its postinst; home, the chroot,
+  ``/var/lib/opensmtpd/empty``), ``smtpctl`` setgid opensmtpq, and
+  ``/var/spool/smtpd``.
 """
 
 from __future__ import annotations
@@ -221,7 +236,9 @@ def library_path(root: Path) -> str:
         root / "lib",
         root / "usr" / "lib",
     ]
-    return os.pathsep.join(str(p) for p in candidates if p.is_dir())
+    # A directory counts when it holds a shared object itself: lib/ of most
+    # packages holds only systemd units.
+    return os.pathsep.join(str(p) for p in candidates if p.is_dir() and any(p.glob("*.so*")))
 
 
 def environment(root: Path) -> dict[str, str]:
@@ -325,13 +342,14 @@ def _candidate(name: str, *, updated: bool, missing_ok: bool = False) -> dict[st
     """The control fields of the version apt would download for ``name``.
 
     An unknown name on a machine whose package lists were never fetched (a
-    fresh CI machine) is retried once after ``apt-get update``.
+    fresh CI machine) is retried once after ``apt-get update``; where the
+    lists exist, an unknown name is an error at once.
     """
     global _updated
     if name in _candidate_cache:
         return _candidate_cache[name]
     result = _run(["apt-cache", "show", "--no-all-versions", name])
-    if result.returncode != 0 and not _updated:
+    if result.returncode != 0 and not _updated and not _have_package_lists():
         _updated = True
         update = _run(["apt-get", "update"], timeout=300)
         if update.returncode != 0:
@@ -345,6 +363,11 @@ def _candidate(name: str, *, updated: bool, missing_ok: bool = False) -> dict[st
     fields = _parse_control(result.stdout)
     _candidate_cache[name] = fields
     return fields
+
+
+def _have_package_lists() -> bool:
+    """Whether apt has ever fetched its package lists (a fresh image has none)."""
+    return any(Path("/var/lib/apt/lists").glob("*_Packages*"))
 
 
 def _parse_control(text: str) -> dict[str, str]:
