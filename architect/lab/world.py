@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -202,8 +203,13 @@ def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
         ca = LabCA()
         lab.ca_pem = ca.pem
         _sink(lab, ca)
-        for host in lab.hosts.values():
-            _deploy(lab, host, ca, say)
+        # Hosts are independent until mail moves: deploy them side by side (each step
+        # is mostly waiting for postmap, newaliases and postfix check).
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for done in [pool.submit(_deploy, lab, h, ca, say) for h in lab.hosts.values()]:
+                done.result()
+        test_mailboxes = [n for n in lab.notes if n.startswith("test mailbox")]
+        lab.notes = test_mailboxes + sorted(set(lab.notes) - set(test_mailboxes))
         _wait_ready(lab)
     except BaseException:
         lab.stop()

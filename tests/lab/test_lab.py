@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,21 @@ def test_it_cannot_build_a_design_inside_the_labs_own_range(tmp_path, lab_host):
     )
     assert done.returncode == 2
     assert "198.18.0.25" in done.stderr and "could not be built" in done.stderr
+
+
+def test_ctrl_c_leaves_nothing_behind(lab_host):
+    before = _lab_leftovers()
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "lab", str(EXAMPLES / "dmz-gateway.json")],
+        cwd=BASE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    # Interrupt it in the middle of its checks, when every machine is up.
+    first = child.stdout.readline()
+    assert "hosts up" in first, first
+    child.send_signal(signal.SIGINT)
+    child.communicate(timeout=60)
+    assert child.returncode != 0
+    assert _lab_leftovers() <= before
