@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from architect import examples
 from architect.core.planner import plan
+from architect.core.planner.dns import PLACEHOLDER_PUBLIC_ADDRESS
 from tests.core.factory import DesignBuilder, codes, records
 
 
@@ -32,8 +33,12 @@ def test_private_addresses_of_public_hosts_stay_in_internal_dns():
     d.client("phones", "mobile", network="roaming")
     p = d.plan()
     published = [r for r in p.dns if r.name == "mail.example.org." and r.type == "A"]
-    assert [(r.value, r.zone) for r in published] == [("172.16.5.10", None)]
-    assert "mx-private-address" in codes(p, "warning")
+    # The private address stays inside; the zone gets a FILL IN for the public one.
+    assert sorted((r.value, r.zone, r.placeholder) for r in published) == [
+        ("172.16.5.10", None, False),
+        (PLACEHOLDER_PUBLIC_ADDRESS, "example.org", True),
+    ]
+    assert "mx-private-address" in codes(p, "error")
 
 
 def test_a_service_host_without_address_is_reported():

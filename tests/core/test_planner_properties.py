@@ -6,11 +6,13 @@ import ipaddress
 from unittest import TestCase
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from architect.core import design as model
 from architect.core import plan as plan_model
 from architect.core.planner import plan
 from architect.core.trace import trace
-from tests.strategies import designs
+from tests.strategies import design_docs, designs
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -18,6 +20,32 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(
 def about(p, *names) -> bool:
     """Whether some finding names one of ``names``."""
     return any(set(names) & set(f.subjects) for f in p.findings)
+
+
+@st.composite
+def designs_with_hosts_named_like_domains(draw):
+    """Generated designs where some hosts carry a bare domain name (``user@shell.example``
+    on the machine ``shell.example``), the timesharing habit that puts two SPF records
+    at one name when the planner is careless."""
+    doc = draw(design_docs())
+    taken = {h["name"] for h in doc["hosts"]}
+    for h in doc["hosts"]:
+        bare = h["name"].split(".", 1)[1]
+        if bare in taken or not draw(st.booleans()):
+            continue
+        old, h["name"] = h["name"], bare
+        taken.add(bare)
+        for c in doc["clients"]:
+            if c.get("host") == old:
+                c["host"] = bare
+        for d in doc["domains"]:
+            if d.get("mailbox_host") == old:
+                d["mailbox_host"] = bare
+    return model.load(doc)
+
+
+# Roles that make a host listen on the network: never together with null-client.
+LISTENING_ROLES = {"mx", "backup-mx", "gateway", "hub", "submission", "imap", "pop3", "webmail"}
 
 
 class PlannerPropertyTest(TestCase):
@@ -36,6 +64,63 @@ class PlannerPropertyTest(TestCase):
                     any(net.version == r.version and net.overlaps(r) for r in remote),
                     (h.name, block),
                 )
+
+    @SETTINGS
+    @given(designs())
+    def test_no_host_trusts_a_public_network_beyond_single_addresses(self, design):
+        # A cloud or DMZ block is shared with whoever else sits there: only the
+        # relaying hosts' own addresses may be trusted on it.
+        p = plan(design)
+        public = [
+            ipaddress.ip_network(c)
+            for n in design.networks
+            if n.zone in ("internet", "dmz")
+            for c in n.cidrs
+        ]
+        for h in p.hosts:
+            for block in h.trusted_networks:
+                net = ipaddress.ip_network(block)
+                if net.prefixlen == net.max_prefixlen:
+                    continue
+                self.assertFalse(
+                    any(net.version == n.version and net.overlaps(n) for n in public),
+                    (h.name, block),
+                )
+
+    @SETTINGS
+    @given(designs())
+    def test_a_null_client_listens_on_nothing(self, design):
+        for h in plan(design).hosts:
+            if "null-client" in h.roles:
+                self.assertEqual(h.listens, (), h.name)
+                self.assertTrue(h.loopback_only, h.name)
+                self.assertFalse(LISTENING_ROLES & set(h.roles), (h.name, h.roles))
+
+    @SETTINGS
+    @given(designs_with_hosts_named_like_domains())
+    def test_every_name_has_at_most_one_spf_record(self, design):
+        # RFC 7208 §3.2: two "v=spf1" records at one name are a permerror.
+        seen: dict[str, int] = {}
+        for r in plan(design).dns:
+            if r.type == "TXT" and r.value.startswith("v=spf1"):
+                seen[r.name] = seen.get(r.name, 0) + 1
+        self.assertEqual({n: k for n, k in seen.items() if k > 1}, {})
+
+    @SETTINGS
+    @given(designs())
+    def test_spf_never_names_a_host_by_an_address_it_does_not_publish(self, design):
+        # An a:/a term for a host without a public address matches nothing: its
+        # mail fails SPF while the record seems to cover it.
+        p = plan(design)
+        published = {r.name.rstrip(".") for r in p.dns if r.type in ("A", "AAAA") and r.zone}
+        for r in p.dns:
+            if r.type != "TXT" or not r.value.startswith("v=spf1"):
+                continue
+            for term in r.value.split()[1:]:
+                if term.startswith("a:") and p.has_host(term[2:]):
+                    self.assertIn(term[2:], published, r.value)
+                if term == "a":
+                    self.assertIn(r.name.rstrip("."), published, r.value)
 
     @SETTINGS
     @given(designs())

@@ -19,10 +19,12 @@ from architect.core import design as model
 from architect.core.exporters.zone import (
     PLACEHOLDER_NS_ADDRESSES,
     ZoneFiles,
+    live_placeholder,
     record_line,
 )
 from architect.core.plan import DnsRecord
 from architect.core.planner import plan as make_plan
+from architect.core.planner.dns import PLACEHOLDER_PUBLIC_ADDRESS
 from tests.strategies import designs
 
 
@@ -35,7 +37,7 @@ def planned(plan, zone: str) -> dict[tuple[str, str, str], DnsRecord]:
     return {
         (r.name.lower(), r.type, r.value if r.type == "TXT" else " ".join(r.value.split())): r
         for r in plan.dns
-        if r.zone == zone and not r.placeholder
+        if r.zone == zone and (not r.placeholder or live_placeholder(r))
     }
 
 
@@ -302,3 +304,82 @@ def test_it_holds_back_a_cname_at_a_name_that_has_other_records(named_checkzone,
     held_back = next(line for line in text.splitlines() if line.startswith("; NOT PUBLISHED:"))
     assert "mail.example.org. also has other records" in held_back
     assert "; " + record_line(alias) in text
+
+
+def test_it_publishes_the_mx_of_a_home_server_with_a_fill_in_public_address(
+    named_checkzone, zone_records, tmp_path
+):
+    # A server behind NAT: the design knows only its private address.
+    design = model.load(
+        {
+            "format": "mail-design",
+            "version": 1,
+            "name": "Home server",
+            "domains": [{"name": "example.org"}],
+            "networks": [{"name": "home", "zone": "dmz", "cidrs": ["192.168.1.0/24"]}],
+            "hosts": [
+                {
+                    "name": "mail.example.org",
+                    "network": "home",
+                    "addresses": ["192.168.1.10"],
+                    "stores_mailboxes": True,
+                }
+            ],
+        }
+    )
+    plan = make_plan(design)
+    assert "mx-private-address" in {f.code for f in plan.errors()}
+    files = zone_files(design, plan)
+    check_zones(design, plan, files, named_checkzone, zone_records)
+    text = files["dns/example.org.zone"]
+    assert "NOT PUBLISHED" not in text
+    path = tmp_path / "example.org.zone"
+    path.write_text(text)
+    loaded = zone_records("example.org", path)
+    assert ("example.org.", "MX", "10 mail.example.org.") in loaded
+    assert ("mail.example.org.", "A", PLACEHOLDER_PUBLIC_ADDRESS) in loaded
+    lines = text.splitlines()
+    address = next(
+        i for i, line in enumerate(lines) if PLACEHOLDER_PUBLIC_ADDRESS in line and line[0] != ";"
+    )
+    assert "FILL IN" in lines[address - 1]
+    assert "192.168.1.10" not in "\n".join(line for line in lines if not line.startswith(";"))
+
+
+def test_it_says_so_when_a_receiving_domain_has_no_mx(named_checkzone, zone_records):
+    design = model.load(
+        {
+            "format": "mail-design",
+            "version": 1,
+            "name": "Inside only",
+            "domains": [{"name": "example.org"}],
+            "networks": [{"name": "home", "zone": "internal", "cidrs": ["192.168.1.0/24"]}],
+            "hosts": [
+                {
+                    "name": "mail.example.org",
+                    "network": "home",
+                    "addresses": ["192.168.1.10"],
+                    "stores_mailboxes": True,
+                    "accepts_internet_smtp": True,
+                }
+            ],
+        }
+    )
+    plan = make_plan(design)
+    files = zone_files(design, plan)
+    check_zones(design, plan, files, named_checkzone, zone_records)
+    assert (
+        "; ---- No MX record: mail for this domain cannot be delivered ----"
+        in (files["dns/example.org.zone"])
+    )
+
+
+def test_it_publishes_an_autoconfig_name_only_where_the_bundle_has_the_file(example):
+    from architect.core.exporters.autoconfig import AutoconfigFiles
+
+    _, design, plan = example
+    written = {path for path, _ in AutoconfigFiles().files(design, plan)}
+    for r in plan.dns:
+        if r.name.startswith("autoconfig.") and r.zone is not None:
+            domain = r.name[len("autoconfig.") :].rstrip(".")
+            assert f"autoconfig/{domain}/config-v1.1.xml" in written, r.name

@@ -202,11 +202,12 @@ class Layout:
             if root not in self.servers:
                 self.servers[root] = NameServers(self._free_labels(root, used), root)
             self.servers[domain] = self.servers[root]
-        # Names with address records published in some zone file.
+        # Names with address records published in some zone file: a placeholder
+        # address counts, since it is written live (see ``live_placeholder``).
         self.published = {
             r.name.rstrip(".").lower()
             for r in plan.dns
-            if r.type in ("A", "AAAA") and r.zone is not None and not r.placeholder
+            if r.type in ("A", "AAAA") and r.zone is not None
         }
 
     def root(self, domain: str) -> str:
@@ -243,6 +244,18 @@ class Layout:
 
 # --------------------------------------------------------------------------
 # Zone file
+
+
+def live_placeholder(record: DnsRecord) -> bool:
+    """Whether a FILL IN record is written live rather than commented out.
+
+    An address placeholder (an MX behind NAT) holds a documentation address
+    that reaches no one. Written live, it lets the MX record that points at it
+    be published and pass ``-m fail``; commented out, the domain would have no
+    working MX at all and senders would give up at once instead of queueing.
+    Other placeholders (a DKIM key) stay commented: nothing depends on them.
+    """
+    return record.placeholder and record.type in ("A", "AAAA")
 
 
 def _section(record: DnsRecord) -> str:
@@ -302,6 +315,28 @@ def _cname_conflict(record: DnsRecord, lines: list[DnsRecord], zone: str) -> str
     return None
 
 
+def _closing_notes(plan: Plan, zone: str, records: list[DnsRecord]) -> list[str]:
+    """What the zone still lacks and the reader must know: no MX, the MTA-STS web host."""
+    out: list[str] = []
+    facts = plan.domain(zone)
+    if facts is not None and facts.receives_mail and not plan.mx_for(zone):
+        out += [
+            "",
+            "; ---- No MX record: mail for this domain cannot be delivered ----",
+            "; The plan found no host that can receive it from the internet; see its",
+            "; error findings (no-inbound-path, mx-behind-nat) for why and what to change.",
+        ]
+    if any(r.name.lower().startswith("_mta-sts.") for r in records):
+        out += [
+            "",
+            "; ---- Still to add: the MTA-STS web host ----",
+            f"; Senders fetch https://mta-sts.{zone}/.well-known/mta-sts.txt, so the name",
+            f"; mta-sts.{zone} must point at the web server that serves the policy",
+            f"; (mta-sts/{zone}/mta-sts.txt in this bundle): add its A/AAAA or CNAME record.",
+        ]
+    return out
+
+
 def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = None) -> str:
     """The whole zone file of one design domain."""
     layout = layout or Layout(design, plan)
@@ -316,7 +351,9 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
         ";   required     mail does not work, or is refused, without it",
         ";   recommended  mail works without it, but is less trusted or less safe",
         ";   optional     a convenience",
-        "; Records that only you can complete are written commented out with a FILL IN note.",
+        "; Records that only you can complete are written commented out with a FILL IN note;",
+        "; an address that other records need is written live with a documentation",
+        "; address (RFC 5737) and a FILL IN note: replace it before you publish.",
         ";",
         "; Check the file before you publish it:",
         f";   named-checkzone {' '.join(CHECKZONE_FLAGS)} {zone} {zone}.zone",
@@ -377,7 +414,13 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
             out.append(f"; [{r.level}] {one_line(r.why)}")
             problems = (_why_unusable(r, zone, plan, layout), _cname_conflict(r, records, zone))
             problem = "; and ".join(one_line(p).rstrip(".") for p in problems if p)
-            if r.placeholder:
+            if live_placeholder(r):
+                out.append(
+                    f"; FILL IN: replace {r.value} (a documentation address that reaches no "
+                    "one) with the real public address before you publish the zone."
+                )
+                out.append(record_line(r))
+            elif r.placeholder:
                 out.append(
                     "; FILL IN: replace the value with your own, then remove the leading "
                     '"; " to publish it.'
@@ -390,14 +433,7 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
             else:
                 out.append(record_line(r))
 
-    if any(r.name.lower().startswith("_mta-sts.") for r in records):
-        out += [
-            "",
-            "; ---- Still to add: the MTA-STS web host ----",
-            f"; Senders fetch https://mta-sts.{zone}/.well-known/mta-sts.txt, so the name",
-            f"; mta-sts.{zone} must point at the web server that serves the policy",
-            f"; (mta-sts/{zone}/mta-sts.txt in this bundle): add its A/AAAA or CNAME record.",
-        ]
+    out += _closing_notes(plan, zone, records)
     return "\n".join(out) + "\n"
 
 

@@ -19,6 +19,11 @@ from .context import PUBLIC, Context, HostState, is_public_address
 DKIM_SELECTOR = "mail"
 DKIM_PLACEHOLDER = "v=DKIM1; k=rsa; p=PUBLIC-KEY-FROM-YOUR-DKIM-SIGNER"
 SPF_LOOKUP_LIMIT = 10
+# Stands in for the public address of an MX that the design knows only by a
+# private one (a home server behind NAT). From a documentation range (RFC 5737):
+# it reaches no one, so an unedited zone defers mail instead of sending it to a
+# stranger, and it lets the MX record be published and checked meanwhile.
+PLACEHOLDER_PUBLIC_ADDRESS = "203.0.113.250"
 
 
 class _Records:
@@ -81,34 +86,16 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
         for target in h.transport_target.values():
             mail_hosts.setdefault(target, "gateways pass mail to it by this name")
 
+    mx_targets = {t for records in ctx.mx.values() for _, t, _ in records}
     for name in sorted(mail_hosts):
-        _addresses(ctx, r, ctx.hosts[name], mail_hosts[name])
+        _addresses(ctx, r, ctx.hosts[name], mail_hosts[name], name in mx_targets)
 
-    for h in ctx.sorted_hosts():
-        if h.sends_direct:
-            _ptr(ctx, r, h)
-            r.add(
-                h.name,
-                "TXT",
-                "v=spf1 a -all",
-                f"SPF for the name {h.name} gives when it says HELO, so checks of that "
-                "identity pass (RFC 7208 §2.3)",
-                "recommended",
-                learn("trust", "spf"),
-            )
-        if "null-client" in h.roles and h.zone in PUBLIC and ctx.domain_of(h.name):
-            r.add(
-                h.name,
-                "MX",
-                "0 .",
-                f"{h.name} is a null client: nothing should ever be addressed to it",
-                "optional",
-                learn("topologies", "null-mx"),
-            )
+    _host_records(ctx, r)
 
+    helo_names = {h.name for h in r.egress}
     for domain in design.domains:
         name = domain.name
-        if name in senders:
+        if name in senders or name in helo_names:
             _spf(ctx, r, name)
         else:
             r.add(
@@ -137,6 +124,42 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
     return list(r.items.values())
 
 
+def _host_records(ctx: Context, r: _Records) -> None:
+    """Per-host records: PTR requests, the HELO name's SPF, a null client's null MX."""
+    domain_set = set(ctx.domain_names)
+    for h in ctx.sorted_hosts():
+        if h.sends_direct:
+            _ptr(ctx, r, h)
+        # One SPF record per name (RFC 7208 §3.2: two are a permerror). A host named
+        # like a domain (user@shell.example on shell.example) is covered by the
+        # domain's own record, which lists it; a host with no public address gets
+        # none, since "a" could match no address the receiver sees.
+        if h.sends_direct and h.name not in domain_set and _public(h):
+            r.add(
+                h.name,
+                "TXT",
+                "v=spf1 a -all",
+                f"SPF for the name {h.name} gives when it says HELO, so checks of that "
+                "identity pass (RFC 7208 §2.3)",
+                "recommended",
+                learn("trust", "spf"),
+            )
+        if (
+            "null-client" in h.roles
+            and h.zone in PUBLIC
+            and ctx.domain_of(h.name)
+            and h.name not in domain_set  # the domain's own MX lives there
+        ):
+            r.add(
+                h.name,
+                "MX",
+                "0 .",
+                f"{h.name} is a null client: nothing should ever be addressed to it",
+                "optional",
+                learn("topologies", "null-mx"),
+            )
+
+
 def _sending_domains(ctx: Context) -> set[str]:
     """Domains that mail is sent from: every receiving domain, and those clients use."""
     out = {d.name for d in ctx.design.domains if d.receives_mail}
@@ -144,8 +167,27 @@ def _sending_domains(ctx: Context) -> set[str]:
     return out
 
 
-def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
-    """A/AAAA records: public addresses of public hosts in the public zone, the rest inside."""
+def _addresses(ctx: Context, r: _Records, h: HostState, why: str, is_mx: bool) -> None:
+    """A/AAAA records: public addresses of public hosts in the public zone, the rest inside.
+
+    An MX that has only private addresses (behind NAT) gets a marked FILL IN
+    public address in the zone: without one its MX record would have to stay
+    out, and the domain would silently receive no mail.
+    """
+    if is_mx and h.zone in PUBLIC and h.host.addresses:
+        if not any(is_public_address(a) for a in h.host.addresses):
+            r.add(
+                h.name,
+                "A",
+                PLACEHOLDER_PUBLIC_ADDRESS,
+                f"FILL IN: the public address that your router or firewall forwards port 25 "
+                f"to {h.name} ({', '.join(h.host.addresses)} is private and means nothing "
+                f"outside). {PLACEHOLDER_PUBLIC_ADDRESS} is a documentation address that "
+                "reaches no one; until it is replaced senders cannot deliver",
+                "required",
+                learn("transport", "mx-records"),
+                placeholder=True,
+            )
     for address in h.host.addresses:
         rtype = "AAAA" if ":" in address else "A"
         if h.zone in PUBLIC and is_public_address(address):
@@ -175,6 +217,10 @@ def _addresses(ctx: Context, r: _Records, h: HostState, why: str) -> None:
             )
 
 
+def _public(h: HostState) -> list[str]:
+    return [a for a in h.host.addresses if is_public_address(a)]
+
+
 def _ptr(ctx: Context, r: _Records, h: HostState) -> None:
     for address in h.host.addresses:
         if not is_public_address(address):
@@ -197,11 +243,13 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
     notes: list[str] = []
     soft = False
     for h in r.egress:
-        public = [a for a in h.host.addresses if is_public_address(a)]
+        public = _public(h)
         if public:
             terms += [("ip6:" if ":" in a else "ip4:") + a for a in public]
         else:
-            terms.append(f"a:{h.name}")
+            _spf_cannot_name(ctx, domain, h)
+        if h.name == domain:
+            notes.append(f"it also covers {h.name} as the name the host gives in HELO")
     providers = []
     where = ctx.mailbox.get(domain)
     if r.smarthost_used:
@@ -255,6 +303,25 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
     r.add(domain, "TXT", value, why, "required", learn("trust", "spf"))
 
 
+def _spf_cannot_name(ctx: Context, domain: str, h: HostState) -> None:
+    # An a: term would look up an address record that is either absent or private,
+    # so it matches nothing and the host's mail fails SPF anyway; it is left out and
+    # the person is told, rather than the record pretending to cover the host.
+    private = ", ".join(h.host.addresses)
+    ctx.find(
+        "warning",
+        "spf-sender-without-public-address",
+        f"{h.name} hands mail for {domain} (bounces included) to the internet, but the "
+        "design gives it no public address, so the SPF record cannot name it and its mail "
+        "fails SPF"
+        + (f" ({private} is private; receivers see the NAT address)" if private else "")
+        + ". List the public address it sends from in the design, so the record can say "
+        "ip4:/ip6:, or let it relay through a host that has one.",
+        [h.name, domain],
+        learn("trust", "spf"),
+    )
+
+
 def _dmarc(ctx: Context, r: _Records, domain: str, sends: bool) -> None:
     policy = ctx.design.policy
     p = policy.dmarc if sends else "reject"
@@ -262,22 +329,29 @@ def _dmarc(ctx: Context, r: _Records, domain: str, sends: bool) -> None:
     if policy.reports_to:
         value += f"; rua=mailto:{policy.reports_to}"
         report_domain = policy.reports_to.split("@")[1]
-        if report_domain != domain and ctx.domain_of(report_domain) != domain:
-            if report_domain in ctx.domain_names:
+        home = ctx.domain_of(report_domain)
+        if report_domain != domain and home != domain:
+            if home is not None:
+                # The report address falls under one of our zones (the domain itself
+                # or a name below it): its consent record can be published there.
                 r.add(
                     f"{domain}._report._dmarc.{report_domain}",
                     "TXT",
                     "v=DMARC1",
-                    f"lets {report_domain} receive DMARC reports about {domain} (RFC 7489 §7.1)",
+                    f"lets {report_domain} receive DMARC reports about {domain}: receivers "
+                    "send reports to another domain only when it says yes (RFC 7489 §7.1)",
                     "recommended",
                     learn("trust", "dmarc"),
                 )
             else:
                 ctx.find(
-                    "info",
+                    "warning",
                     "dmarc-external-reports",
-                    f"DMARC reports for {domain} go to {report_domain}, which must publish "
-                    f'{domain}._report._dmarc.{report_domain} TXT "v=DMARC1" to accept them.',
+                    f"DMARC reports for {domain} go to {policy.reports_to}, outside this "
+                    "design: receivers send them only if that domain agrees (RFC 7489 §7.1). "
+                    f"Ask whoever runs {report_domain} to publish "
+                    f'{domain}._report._dmarc.{report_domain} TXT "v=DMARC1"; until then '
+                    "the reports are not sent.",
                     [domain],
                     learn("trust", "dmarc"),
                 )
@@ -357,7 +431,11 @@ def _srv(ctx: Context, r: _Records, domain: str) -> None:
     name = f"autoconfig.{domain}"
     # A CNAME may not sit beside other records, nor point at itself.
     taken = name in ctx.hosts or any(key[0] == name + "." for key in r.items)
-    if web is not None and not taken:
+    # The autoconfig file names a server to read from and one to send through;
+    # without both there is no file (Thunderbird refuses half of one), so the
+    # name would lead clients to a 404.
+    has_file = bool(store.roles & {"imap", "pop3"}) and bool(ctx.with_role("submission"))
+    if web is not None and not taken and has_file:
         r.add(
             f"autoconfig.{domain}",
             "CNAME",

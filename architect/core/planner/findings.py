@@ -32,8 +32,8 @@ def plan_findings(ctx: Context) -> None:
             ctx.find(
                 "warning",
                 "sender-without-address",
-                f"{h.name} sends to the internet, but the design gives it no address: its "
-                "SPF entry falls back to a DNS lookup and no PTR can be requested.",
+                f"{h.name} sends to the internet, but the design gives it no address: the "
+                "SPF record cannot name it and no PTR can be requested.",
                 [h.name],
                 learn("trust", "ptr"),
             )
@@ -57,14 +57,30 @@ def plan_findings(ctx: Context) -> None:
                     learn("transport", "mx-records"),
                 )
             elif not public:
+                # An error, not a warning: senders on the internet cannot reach a private
+                # address, so until the public one is filled in no mail arrives.
                 ctx.find(
-                    "warning",
+                    "error",
                     "mx-private-address",
-                    f"{h.name} is an MX host but its addresses are private; publish the public "
-                    "address the firewall forwards to it.",
+                    f"{h.name} is an MX host but has only private addresses "
+                    f"({', '.join(h.host.addresses)}): senders on the internet cannot reach "
+                    "them. It sits behind NAT, so publish the public address your router or "
+                    "firewall forwards port 25 to: the zone carries a FILL IN address record "
+                    "for it; also add that address to the design.",
                     [h.name],
                     learn("transport", "mx-records"),
                 )
+            elif "backup-mx" in h.roles or "mx" in h.roles:
+                if all(":" in a for a in public):
+                    ctx.find(
+                        "warning",
+                        "mx-ipv6-only",
+                        f"The MX host {h.name} has only IPv6 addresses: senders that have only "
+                        "IPv4, still many, cannot reach it and queue or bounce the mail. Give "
+                        "it an IPv4 address too (an A record beside the AAAA).",
+                        [h.name],
+                        learn("transport", "mx-records"),
+                    )
         if h.roles & {"submission", "imap", "pop3", "webmail"} and h.zone in PUBLIC:
             if not h.host.addresses:
                 ctx.find(
@@ -217,7 +233,8 @@ def plan_findings(ctx: Context) -> None:
                 "info",
                 "mta-sts-policy-host",
                 "MTA-STS needs a web server answering https://mta-sts.<domain>/ with a valid "
-                "certificate for " + ", ".join(receiving) + "; Postfix also needs a policy "
+                "certificate for " + ", ".join(f"mta-sts.{d}" for d in receiving) + " (the "
+                "policy host's own name, not the domain's); Postfix also needs a policy "
                 "plug-in to honour other domains' policies when sending.",
                 receiving,
                 learn("trust", "mta-sts"),

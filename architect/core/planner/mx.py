@@ -54,6 +54,7 @@ def plan_mx(ctx: Context) -> None:
                     [name],
                     learn("transport", "mx-records"),
                 )
+                _behind_nat(ctx, store, name)
                 continue
             if filters:
                 for p in filters:
@@ -146,6 +147,22 @@ def plan_mx(ctx: Context) -> None:
                     if domain.alias_of in h.transport:
                         h.transport[domain.name] = h.transport[domain.alias_of]
                         h.transport_target[domain.name] = h.transport_target[domain.alias_of]
+
+
+def _behind_nat(ctx: Context, store: HostState, domain: str) -> None:
+    """A home server behind NAT described as internal but meant to take internet mail."""
+    if store.zone != "internal" or not store.host.accepts_internet_smtp:
+        return
+    ctx.find(
+        "error",
+        "mx-behind-nat",
+        f"{store.name} should receive mail for {domain} from the internet, but it sits on the "
+        f"internal network {store.net.name}, which the internet cannot reach. If your router "
+        "forwards port 25 to it, that network is in effect a DMZ: set its zone to dmz and "
+        "give the host the public address the router forwards from, so it can be the MX.",
+        [store.name, domain],
+        learn("transport", "mx-records"),
+    )
 
 
 def _first_hop(ctx: Context, domain: str, store: HostState, receivers: list[HostState]):
