@@ -147,6 +147,21 @@ class PlannerPropertyTest(TestCase):
 
     @SETTINGS
     @given(designs())
+    def test_no_client_is_asked_for_a_login_or_tls_it_cannot_give(self, design):
+        # Capabilities come first: a provider's or our own submission port is no
+        # answer for a device that can do neither AUTH nor TLS.
+        p = plan(design)
+        for c in design.clients:
+            cp = p.client(c.name)
+            if cp.send_via is None:
+                continue
+            if not c.can_authenticate:
+                self.assertFalse(cp.send_auth, c.name)
+            if not c.can_tls:
+                self.assertNotIn(cp.send_protocol, ("submission", "submissions"), c.name)
+
+    @SETTINGS
+    @given(designs())
     def test_mail_from_the_internet_to_outsiders_is_always_refused(self, design):
         t = trace(plan(design), "internet", "victim@not-ours.example")
         self.assertEqual(t.outcome, "rejected")
