@@ -386,18 +386,22 @@ def test_it_sends_local_mail_through_a_provider_smarthost_as_user_at_the_origin(
         ("dmz-gateway", "gw.example.com"),  # a gateway: only root and postmaster are local
     ],
 )
-def test_it_delivers_local_mail_with_a_program_sendmail_bin_ships(
+def test_it_delivers_local_mail_with_debian_s_paths_and_says_what_to_install(
     slug, host, tmp_path, sendmail_root, lab_dir
 ):
     exported = export_to(_with_sendmail(slug), tmp_path / "bundle")
+    mc = (_mc_dir(exported, host) / "sendmail.mc").read_text()
     cf = _built_cf(exported, host, lab_dir)
-    local = re.search(r"^Mlocal,\s*P=(\S+?),", cf.read_text(), re.M)
-    assert local, "no local mailer"
-    path = local.group(1)
-    # The program the local mailer runs comes with sendmail-bin itself (Debian puts
-    # it in /usr/libexec/sendmail): not /usr/bin/procmail, which nothing installs.
-    assert path == "/usr/libexec/sendmail/mail.local"
-    assert (sendmail_root / path.lstrip("/")).is_file()
+    text = cf.read_text()
+    # Debian's layout: helpers where sendmail-bin puts them, status under /var/lib/sendmail.
+    assert "O HostStatusDirectory=" + str(lab_dir / "var") + "/host_status" in text
+    assert (sendmail_root / "usr/libexec/sendmail/smrsh").is_file()
+    assert "/usr/sbin/smrsh" not in text
+    local = re.search(r"^Mlocal,\s*P=(\S+?),", text, re.M)
+    assert local and local.group(1) == "/usr/bin/procmail"
+    # The package that program comes from is named where the person reads it.
+    said = " ".join(line.removeprefix("dnl # ") for line in mc.splitlines())
+    assert "REQUIRES procmail" in said and "apt-get install sendmail" in said
     out = _address_test(sendmail_root, cf, host, "3,0 root")
     assert "parse            returns: $# local $: root" in out
 

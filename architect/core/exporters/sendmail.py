@@ -8,7 +8,13 @@ are text files beside it, each with the ``makemap`` command that builds it.
 Rules kept here, from the domain reference (topologies.md T2-T6, §2.2, P30):
 - ``confDOMAIN_NAME`` is always defined, so the .cf never guesses the name;
 - a null client is ``FEATURE(`nullclient')`` as the LAST feature, after
-  ``no_default_msa`` and a loopback-only ``DAEMON_OPTIONS`` (T2);
+  ``no_default_msa`` and a loopback-only ``DAEMON_OPTIONS`` (T2); MAIL_HUB is
+  left as nullclient sets it, and a ``Local_localaddr`` rule sends local
+  names (root, cron) to the smart host as user@origin, never user@[hub];
+- ``OSTYPE(`debian')`` (Debian's paths), local mail through Dovecot's LDA
+  or an explicit ``FEATURE(`local_procmail')``, with the package it needs
+  (procmail, which sendmail-bin alone does not install) said in the file;
+- ``confPRIVACY_FLAGS`` is ``goaway``: no VRFY, EXPN or VERB;
 - relaying is granted only by access-db ``Connect:`` entries for the plan's
   trusted networks and ``To:`` entries for its relay domains, with
   ``relay_hosts_only`` (P18) and, where recipients are checked,
@@ -101,8 +107,8 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
         "OSTYPE(`debian')",
         "Debian's paths (helpers in /usr/libexec/sendmail, status in /var/lib/sendmail, "
         "mailers run as mail:mail), from sendmail-cf. Not OSTYPE(linux): its local mailer "
-        "is /usr/bin/procmail, which Debian's sendmail-bin does not install, so local mail "
-        "would wait in the queue with 'Operating system error'.",
+        "is procmail, assumed rather than said, and it looks for smrsh and mail.local in "
+        "/usr/sbin, where Debian has neither.",
     )
     mc.line(
         "define(`confPRIVACY_FLAGS', `goaway')",
@@ -239,24 +245,24 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
             "MODIFY_MAILER_FLAGS(`LOCAL', `-f')",
             "dovecot-lda takes no -f option.",
         )
-    elif host.delivery == "maildir":
+    else:
         mc.line(
             "FEATURE(`local_procmail', `/usr/bin/procmail')",
             *reasons(host, "delivery"),
-            "mail.local writes mbox only, so procmail files the mail: apt-get install "
-            "procmail (sendmail-bin does not pull it in), and set DEFAULT=$HOME/Maildir/ "
-            "in /etc/procmailrc.",
+            "Local mail (root, postmaster"
+            + (", and this host's users" if host.delivery in ("mbox", "maildir") else "")
+            + ") is filed by procmail"
+            + (
+                ", into ~/Maildir/ with DEFAULT=$HOME/Maildir/ in /etc/procmailrc"
+                if host.delivery == "maildir"
+                else ", into /var/mail/<user>"
+            )
+            + ". REQUIRES procmail: apt-get install sendmail brings it (sendmail needs "
+            "sensible-mda, which needs procmail); sendmail-bin alone does not, and local "
+            "mail would then wait in the queue. Not mail.local: as Debian builds it, it "
+            "cannot lock /var/mail/<user> for users outside group mail (lockmailbox "
+            "error 75), which the lab showed.",
         )
-    else:
-        mc.line(
-            "FEATURE(`local_lmtp')",
-            *reasons(host, "delivery"),
-            "Local mail (root, postmaster and, on this host, its users) goes to "
-            "/usr/libexec/sendmail/mail.local over LMTP, into /var/mail/<user>. mail.local "
-            "comes with sendmail-bin; OSTYPE(debian)'s own mailer, sensible-mda, is a "
-            "separate package that needs procmail, maildrop or deliver.",
-        )
-
     mc.blank()
     mc.note("How mail leaves this host.")
     mc.line(
