@@ -51,10 +51,12 @@ liblockfile-bin, lockfile-progs; sendmail-cf is installed already):
   Postfix); ``smmsp`` user and group only for the submit.cf client (not
   used with ``-C`` of an MTA .cf); Debian's sendmail.mc also names the
   ``smmta`` TrustedUser (ours do not).
-- Local delivery: ``mail.local`` (FEATURE(local_lmtp)) comes with
-  sendmail-bin; OSTYPE(debian)'s default ``/usr/sbin/sensible-mda`` is the
-  separate ``sensible-mda`` package, which needs procmail, maildrop or
-  deliver.
+- Local delivery: our .mc files use ``/usr/bin/procmail`` (package
+  procmail: unpack ``["sendmail-bin", "procmail"]``); OSTYPE(debian)'s
+  default ``/usr/sbin/sensible-mda`` is the separate ``sensible-mda``
+  package, which needs procmail, maildrop or deliver. ``mail.local``
+  (sendmail-bin) delivers root's mail but fails for other users with
+  "lockmailbox USER failed; error code 75" (it cannot lock /var/mail).
 - ``-bt``, ``-bv`` and ``-bs`` (an SMTP session on stdin) run as root with
   only the above; no daemon, port or syslog is needed (/dev/log may be
   missing).
