@@ -60,7 +60,7 @@ REPO = Path(__file__).resolve().parents[2]
 # sendmail cannot be installed beside Postfix (both are a mail-transport-agent): the lab
 # unpacks Debian's packages here once, and copies them into each sendmail host's /usr.
 SENDMAIL_ROOT = REPO / ".cache" / "debs" / "sendmail"
-SENDMAIL_PACKAGES = ("sendmail-bin",)
+SENDMAIL_PACKAGES = ("sendmail-bin", "procmail")  # procmail: the local mailer
 
 
 @dataclass
