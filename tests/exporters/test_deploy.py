@@ -41,3 +41,15 @@ def test_it_indexes_every_postfix_table_main_cf_names():
         assert table in targets
         assert f"postmap hash:{table}" in postfix.commands
     assert postfix.commands[-1] == "postfix check"
+
+
+def test_it_installs_the_sasl_modules_where_postfix_logs_in_to_a_smarthost():
+    (postfix,) = [s for s in steps("smarthost") if s.program == "postfix"]
+    assert postfix.packages == ("postfix", "libsasl2-modules")
+    (solo,) = [s for s in steps("solo-server") if s.program == "postfix"]
+    assert solo.packages == ("postfix",)
+
+
+def test_it_installs_the_dovecot_servers_dovecot_conf_names():
+    (dovecot,) = [s for s in steps("multi-domain") if s.program == "dovecot"]
+    assert dovecot.packages == ("dovecot-core", "dovecot-imapd", "dovecot-pop3d", "dovecot-lmtpd")

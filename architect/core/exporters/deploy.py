@@ -72,6 +72,7 @@ class Install:
     host: str
     program: str  # postfix | dovecot | sendmail
     copies: tuple[Copy, ...]
+    packages: tuple[str, ...] = ()  # Debian packages to install first
     accounts: tuple[str, ...] = ()  # run before copying: system users the files name
     commands: tuple[str, ...] = ()  # run as written after copying
     apply: tuple[str, ...] = ()  # what makes the running daemon use the new files
@@ -128,10 +129,14 @@ def _dovecot(host: str, names: list[str], files: Mapping[str, str]) -> Install:
         mode, group = _secret(name)
         copies.append(Copy(f"dovecot/{host}/{name}", f"/etc/dovecot/{name}", mode, group))
     conf = files.get(f"dovecot/{host}/dovecot.conf", "")
+    found = re.search(r"^protocols\s*=\s*(.*)$", conf, re.M)
+    protocols = found.group(1).split() if found else []
+    servers = {"imap": "dovecot-imapd", "pop3": "dovecot-pop3d", "lmtp": "dovecot-lmtpd"}
     return Install(
         host=host,
         program="dovecot",
         copies=tuple(copies),
+        packages=("dovecot-core", *(servers[p] for p in protocols if p in servers)),
         accounts=_vmail_accounts(conf),
         commands=("doveconf -n >/dev/null",),
         apply=("systemctl reload dovecot",),
@@ -181,10 +186,17 @@ def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
     # /etc/aliases maps postmaster and root of the host itself; Debian's default
     # alias_maps reads its indexed form, which a fresh install may lack.
     commands += ["newaliases", "postfix check"]
+    params = dict(postfix_params(main))
+    packages = ["postfix"]
+    if params.get("smtp_sasl_auth_enable") == "yes":
+        # Postfix's SMTP client logs in through Cyrus SASL, whose PLAIN and LOGIN
+        # mechanisms Debian ships in libsasl2-modules, only Suggested by postfix.
+        packages.append("libsasl2-modules")
     return Install(
         host=host,
         program="postfix",
         copies=tuple(copies),
+        packages=tuple(packages),
         commands=tuple(commands),
         apply=("postfix reload",),
     )
@@ -209,6 +221,8 @@ def _sendmail(host: str, names: list[str]) -> Install:
     return Install(
         host=host,
         program="sendmail",
+        # The sendmail package brings sensible-mda and with it procmail, the local mailer.
+        packages=("sendmail",),
         copies=tuple(copies),
         commands=tuple(build + tables),
         apply=("systemctl restart sendmail",),

@@ -268,6 +268,7 @@ def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     for step in steps:
         host = step.host
         out += [f"### Dovecot on {code(host)}", ""]
+        out += _packages(step)
         out += _accounts(step)
         out += ["Copy the files to the host:", ""]
         out += _copies(step)
@@ -283,6 +284,19 @@ def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "",
         ]
     return out
+
+
+def _packages(step: Install) -> list[str]:
+    if not step.packages:
+        return []
+    return [
+        "Install the packages:",
+        "",
+        "```sh",
+        "apt-get install --no-install-recommends " + " ".join(step.packages),
+        "```",
+        "",
+    ]
 
 
 def _accounts(step: Install) -> list[str]:
@@ -316,7 +330,9 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         out += ["This bundle has no Postfix or sendmail files.", ""]
     for step in (s for s in steps if s.program == "postfix"):
         host = step.host
-        out += [f"### Postfix on {code(host)}", "", "Copy the files to the host:", ""]
+        out += [f"### Postfix on {code(host)}", ""]
+        out += _packages(step)
+        out += ["Copy the files to the host:", ""]
         out += _copies(step)
         out.append("")
         if any(c.source.rsplit("/", 1)[-1] == "sasl_passwd" for c in step.copies):
@@ -336,7 +352,9 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "",
         ]
     for step in (s for s in steps if s.program == "sendmail"):
-        out += [f"### sendmail on {code(step.host)}", "", "Copy the files to the host:", ""]
+        out += [f"### sendmail on {code(step.host)}", ""]
+        out += _packages(step)
+        out += ["Copy the files to the host:", ""]
         out += _copies(step)
         out += ["", "Build the configuration and the tables, then restart:", "", "```sh"]
         out += [*step.commands, *step.apply, "```", ""]
