@@ -13,6 +13,7 @@ file that disagrees with the plan fails here.
 from __future__ import annotations
 
 import email
+import hashlib
 import re
 import secrets
 import smtplib
@@ -25,6 +26,7 @@ from pathlib import Path
 from architect.core.trace import trace
 
 from .clients import IMAP, POP3, SMTP, SMTPS, mx_hosts, tls_context
+from .machine import INSIDE
 from .world import (
     DNS4,
     OUTSIDE_DOMAIN,
@@ -190,6 +192,7 @@ class Checks:
             self.check_devices,
             self.check_backup_mx,
             self.check_no_backscatter,
+            self.check_install_again,
         ):
             yield from check()
 
@@ -602,6 +605,38 @@ class Checks:
             return None
 
         yield self._one("no bounce reached the internet (no backscatter)", none)
+
+    def check_install_again(self) -> Iterator[Result]:
+        for host in self.lab.hosts.values():
+            yield self._one(
+                f"hosts/{host.name}/install.sh run again changes nothing",
+                lambda h=host: self._install_again(h),
+            )
+
+    def _install_again(self, host: Host) -> None:
+        m = host.machine
+        before = _tree_sums(m.folder, ("etc", "usr/local"))
+        script = f"{INSIDE}/bundle/hosts/{host.name}/install.sh"
+        said = m.daemon(["sh", script, "--skip-packages"], timeout=120, log="install.log")
+        after = _tree_sums(m.folder, ("etc", "usr/local"))
+        if "nothing changed on" not in said:
+            raise Failure("the second run did something:\n" + said)
+        changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+        if changed:
+            raise Failure("the second run changed " + ", ".join(changed))
+
+
+def _tree_sums(root: Path, tops: tuple[str, ...]) -> dict[str, str]:
+    """{path: sha256} of the files under some folders of a machine's overlays."""
+    out = {}
+    for top in tops:
+        base = root / top
+        for path in base.rglob("*") if base.is_dir() else ():
+            if path.is_file():
+                out["/" + str(path.relative_to(root))] = hashlib.sha256(
+                    path.read_bytes()
+                ).hexdigest()
+    return out
 
 
 imaplib_error = IMAP.error

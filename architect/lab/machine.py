@@ -200,13 +200,14 @@ ip link set lo up
         """Run a shell script inside the machine, as a person at its prompt would."""
         return self.run(["sh", "-c", script], **kwargs)
 
-    def daemon(self, argv: Sequence[str], *, timeout: float = 30) -> None:
+    def daemon(self, argv: Sequence[str], *, timeout: float = 30, log: str = "daemons.log") -> str:
         """Run a program that puts itself in the background (``postfix start``, ``dovecot``).
 
         Its output goes to a file, not a pipe: a daemon keeps the descriptors it
-        inherits, and a pipe would never close.
+        inherits, and a pipe would never close. Returns what it printed.
         """
-        log = self.folder / "daemons.log"
+        log = self.folder / log
+        start = log.stat().st_size if log.exists() else 0
         with open(log, "ab") as out:
             try:
                 code = subprocess.run(
@@ -222,6 +223,9 @@ ip link set lo up
         if code != 0:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
             raise LabError(f"{self.name}: {' '.join(argv)} failed (exit {code}):\n{tail}")
+        with open(log, "rb") as out:
+            out.seek(start)
+            return out.read().decode("utf-8", "replace")
 
     def spawn(self, argv: Sequence[str], log: Path, env: dict[str, str] | None = None):
         """Start a long-running program inside; it is killed with the machine."""

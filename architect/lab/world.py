@@ -634,16 +634,43 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         _install_sendmail(m)
     if "local-delivery" in host.plan.roles:
         _shell_accounts(lab, host)
-    for step in host.installs:
-        for command in step.accounts:
-            m.sh(command)
-        for copy in step.copies:
-            src = _inside(m, staged / copy.source)
-            m.run(["install", "-D", "-m", copy.mode, "-g", copy.group, src, copy.target])
-        for command in step.commands:
-            say(f"{host.name}: {command}")
-            m.sh(command, timeout=60)
-        _start(lab, host, step)
+    # The postfix chroot's syslog socket, which Debian's rsyslog would provide.
+    m.sh(
+        "mkdir -p /var/spool/postfix/dev && touch /var/spool/postfix/dev/log "
+        f"&& mount --bind {INSIDE}/log/log /var/spool/postfix/dev/log"
+    )
+    (m.folder / "systemctl").write_text(SYSTEMCTL)
+    m.run(["install", "-m", "0755", f"{INSIDE}/systemctl", "/usr/local/sbin/systemctl"])
+    # As a person would: the host's own install script, from the bundle. The packages
+    # are there already (the machine's own, or unpacked for sendmail).
+    script = f"hosts/{host.name}/install.sh"
+    staged_script = staged / script
+    staged_script.parent.mkdir(parents=True, exist_ok=True)
+    staged_script.write_text(lab.files[script])
+    say(f"{host.name}: sh {script} --skip-packages")
+    m.daemon(["sh", _inside(m, staged_script), "--skip-packages"], timeout=120, log="install.log")
+
+
+# The lab's stand-in for systemd, at /usr/local/sbin/systemctl of each machine: the
+# install scripts end with `systemctl reload-or-restart NAME`, and this starts each
+# daemon as its Debian unit does (postfix@.service runs configure-instance.sh first,
+# which copies resolv.conf and friends into the chroot).
+SYSTEMCTL = r"""#!/bin/sh
+set -e
+[ "$1" = reload-or-restart ] || { echo "lab systemctl: only reload-or-restart" >&2; exit 1; }
+case "$2" in
+    postfix)
+        /usr/lib/postfix/configure-instance.sh -
+        if postfix status >/dev/null 2>&1; then postfix reload; else postfix start; fi ;;
+    dovecot)
+        doveadm reload 2>/dev/null || dovecot ;;
+    sendmail)
+        pid=$(head -n 1 /run/sendmail/mta/sendmail.pid 2>/dev/null || true)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"
+        else /usr/sbin/sendmail -bd -q1m; fi ;;
+    *) echo "lab systemctl: no unit $2" >&2; exit 1 ;;
+esac
+"""
 
 
 def _install_sendmail(m: Machine) -> None:
@@ -685,25 +712,6 @@ def _shell_accounts(lab: Lab, host: Host) -> None:
 
 def _inside(machine: Machine, path: Path) -> str:
     return f"{INSIDE}/{path.relative_to(machine.folder)}"
-
-
-def _start(lab: Lab, host: Host, step: Install) -> None:
-    """Start the daemon as Debian's systemd unit would, in place of ``step.apply``."""
-    m = host.machine
-    if step.program == "dovecot":
-        m.daemon(["dovecot"])
-    elif step.program == "postfix":
-        # postfix@.service: configure-instance.sh copies resolv.conf, hosts and the
-        # like into the chroot of the chrooted services, then postmulti starts it.
-        m.sh(
-            "mkdir -p /var/spool/postfix/dev && touch /var/spool/postfix/dev/log "
-            f"&& mount --bind {INSIDE}/log/log /var/spool/postfix/dev/log"
-        )
-        m.run(["/usr/lib/postfix/configure-instance.sh", "-"])
-        m.daemon(["postfix", "start"])
-    elif step.program == "sendmail":
-        # As Debian's init script: the daemon, with a queue run every minute.
-        m.daemon(["/usr/sbin/sendmail", "-bd", "-q1m"])
 
 
 def _wait_ready(lab: Lab, timeout: float = 20) -> None:

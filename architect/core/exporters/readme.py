@@ -110,6 +110,8 @@ def describe(path: str) -> str | None:
     if len(parts) >= 3 and parts[0] in ("postfix", "sendmail", "dovecot"):
         program = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}[parts[0]]
         return f"{program} configuration for {parts[1]}"
+    if len(parts) == 3 and parts[0] == "hosts" and parts[2] == "install.sh":
+        return f"installs, checks and applies every file of {parts[1]}"
     if len(parts) == 3 and parts[0] == "autoconfig" and parts[2] == "config-v1.1.xml":
         return f"mail client settings for {parts[1]}"
     if len(parts) == 3 and parts[0] == "mta-sts" and parts[2] == "mta-sts.txt":
@@ -141,6 +143,22 @@ def readme_text(design: Design, plan: Plan, files: Mapping[str, str]) -> str:
             f"**Before you start:** the plan reports {count}. Fix them in the design",
             "first (see [step 6](#6-the-diagram-and-the-findings)); until then some of these",
             "files are incomplete.",
+            "",
+        ]
+    scripts = sorted(p for p in files if p.startswith("hosts/") and p.endswith("/install.sh"))
+    if scripts:
+        out += [
+            "Sections 2 and 3 say, host by host, what goes where and which commands build",
+            "and check it. Each host's steps are also one script: copy this folder to the",
+            "host and run its script as root, first with `--dry-run` to see what it would do.",
+            "It installs the packages, creates the accounts, places the files, builds and",
+            "checks them and reloads the daemons; run again, it changes nothing, and it never",
+            "replaces a file it did not write unless you add `--force` (the old file is kept",
+            "as `FILE.orig`).",
+            "",
+            "```sh",
+            *(f"sh {p} --dry-run" for p in scripts),
+            "```",
             "",
         ]
     out += ["## Contents", "", "| File | What it is |", "|---|---|"]
