@@ -36,7 +36,7 @@ from pathlib import Path
 
 from architect.core.design import Design
 from architect.core.exporters import bundle
-from architect.core.exporters.deploy import Install, installs
+from architect.core.exporters.deploy import Install, certificate_paths, installs
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
@@ -521,39 +521,6 @@ def _tail(path: Path, lines: int = 15) -> str:
 # Deploying a host
 
 
-_CERT_PARAMS = re.compile(
-    r"^\s*(smtpd_tls_chain_files|smtpd_tls_cert_file|smtpd_tls_key_file|"
-    r"smtp_tls_chain_files)\s*=\s*(.+)$",
-    re.M,
-)
-_DOVECOT_CERT = re.compile(r"^\s*(ssl_cert|ssl_key)\s*=\s*<\s*(\S+)", re.M)
-
-
-def _certificates(files: dict[str, str], host: str) -> dict[str, str]:
-    """{path on the host: 'key' | 'cert' | 'key+cert'} that its configuration names."""
-    wanted: dict[str, str] = {}
-    main = files.get(f"postfix/{host}/main.cf", "")
-    joined = re.sub(r"\n[ \t]+", " ", main)
-    for param, value in _CERT_PARAMS.findall(joined):
-        paths = [p for p in re.split(r"[\s,]+", value.strip()) if p.startswith("/")]
-        if param.endswith("chain_files"):
-            if len(paths) == 1:
-                wanted[paths[0]] = "key+cert"
-            else:
-                for p in paths:
-                    wanted[p] = "key" if "key" in p.rsplit("/", 1)[-1] else "cert"
-        else:
-            for p in paths:
-                wanted[p] = "key" if param.endswith("key_file") else "cert"
-    conf = files.get(f"dovecot/{host}/dovecot.conf", "")
-    for param, path in _DOVECOT_CERT.findall(conf):
-        wanted[path] = "key" if param == "ssl_key" else "cert"
-    mc = files.get(f"sendmail/{host}/sendmail.mc", "")
-    for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
-        wanted[path] = "key" if param.endswith("KEY") else "cert"
-    return wanted
-
-
 def _names_for(lab: Lab, host: Host) -> list[str]:
     names = [host.name]
     for domain, records in lab.plan.mx:
@@ -622,7 +589,7 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
     )
     # One key and certificate per host, as ACME gives: every path names a part of it.
     key, cert = ca.issue(_names_for(lab, host))
-    for path, kind in sorted(_certificates(lab.files, host.name).items()):
+    for path, kind in sorted(certificate_paths(lab.files, host.name).items()):
         body = {"key": key, "cert": cert + ca.pem, "key+cert": key + cert + ca.pem}[kind]
         local = m.folder / "certs" / path.strip("/").replace("/", "_")
         local.parent.mkdir(parents=True, exist_ok=True)

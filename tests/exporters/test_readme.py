@@ -166,3 +166,19 @@ def test_it_says_where_each_domains_mailboxes_live():
     assert "- `example.com`: on `mx.example.com`" in text
     assert "- `example-shop.com`: an alias of `example.com`, delivered to its mailboxes" in text
     assert "parked-example.org`:" not in text.split("## 2.", 1)[1].split("## 3.", 1)[0]
+
+
+def test_it_names_each_certificate_where_the_configs_read_it():
+    from architect.core.exporters.deploy import certificate_paths
+
+    design = examples.load("dmz-gateway")
+    files = bundle(design, make_plan(design))
+    text = files["README.md"]
+    section = text[text.index("### Certificates") : text.index("## 2.")]
+    for host in ("gw.example.com", "store.example.com"):
+        for path in certificate_paths(files, host):
+            assert path in section
+    # The gateway in the DMZ proves its name over HTTP; the inside store only through DNS.
+    assert "--preferred-challenges http -d gw.example.com" in section
+    assert "--preferred-challenges dns -d store.example.com" in section
+    assert "--deploy-hook 'systemctl reload postfix dovecot'" in section

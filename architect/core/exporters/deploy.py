@@ -145,17 +145,18 @@ def _dovecot(host: str, names: list[str], files: Mapping[str, str]) -> Install:
 
 def postfix_params(main_cf: str) -> list[tuple[str, str]]:
     """main.cf as (name, value) pairs, continuation lines joined (postconf(5))."""
-    params: list[tuple[str, str]] = []
+    # Pieces are joined once per parameter: adding to a string line by line is quadratic
+    # in a long mynetworks (a hub may trust 64,000 blocks, one per line).
+    params: list[tuple[str, list[str]]] = []
     for line in main_cf.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if line[:1].isspace() and params:
-            name, value = params[-1]
-            params[-1] = (name, value + " " + line.strip())
+            params[-1][1].append(line.strip())
         elif "=" in line:
             name, value = line.split("=", 1)
-            params.append((name.strip(), value.strip()))
-    return params
+            params.append((name.strip(), [value.strip()]))
+    return [(name, " ".join(pieces)) for name, pieces in params]
 
 
 def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
@@ -227,3 +228,40 @@ def _sendmail(host: str, names: list[str]) -> Install:
         commands=tuple(build + tables),
         apply=("systemctl restart sendmail",),
     )
+
+
+_CERT_PARAMS = re.compile(
+    r"^\s*(smtpd_tls_chain_files|smtpd_tls_cert_file|smtpd_tls_key_file|"
+    r"smtp_tls_chain_files)\s*=\s*(.+)$",
+    re.M,
+)
+_DOVECOT_CERT = re.compile(r"^\s*(ssl_cert|ssl_key)\s*=\s*<\s*(\S+)", re.M)
+
+
+def certificate_paths(files: Mapping[str, str], host: str) -> dict[str, str]:
+    """{path on the host: 'key' | 'cert' | 'key+cert'} that its configuration names.
+
+    Read from the files themselves, so the README's certificate steps and the lab
+    put the files exactly where main.cf, dovecot.conf and sendmail.mc look.
+    """
+    wanted: dict[str, str] = {}
+    main = files.get(f"postfix/{host}/main.cf", "")
+    joined = re.sub(r"\n[ \t]+", " ", main)
+    for param, value in _CERT_PARAMS.findall(joined):
+        paths = [p for p in re.split(r"[\s,]+", value.strip()) if p.startswith("/")]
+        if param.endswith("chain_files"):
+            if len(paths) == 1:
+                wanted[paths[0]] = "key+cert"
+            else:
+                for p in paths:
+                    wanted[p] = "key" if "key" in p.rsplit("/", 1)[-1] else "cert"
+        else:
+            for p in paths:
+                wanted[p] = "key" if param.endswith("key_file") else "cert"
+    conf = files.get(f"dovecot/{host}/dovecot.conf", "")
+    for param, path in _DOVECOT_CERT.findall(conf):
+        wanted[path] = "key" if param == "ssl_key" else "cert"
+    mc = files.get(f"sendmail/{host}/sendmail.mc", "")
+    for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
+        wanted[path] = "key" if param.endswith("KEY") else "cert"
+    return wanted

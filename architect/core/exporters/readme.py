@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from ..design import CLIENT_KINDS, Design
 from ..plan import ClientPlan, Plan
 from . import Exporter, register
-from .deploy import SENDMAIL_CF, Install, installs
+from .deploy import SENDMAIL_CF, Install, certificate_paths, installs
 from .zone import CHECKZONE_FLAGS, one_line
 
 KIND_TITLES = {
@@ -166,6 +166,7 @@ def readme_text(design: Design, plan: Plan, files: Mapping[str, str]) -> str:
         out.append(f"| {code(path)} | {md(describe(path) or 'see Other files below')} |")
     out.append("")
     out += _dns_steps(design, plan, files)
+    out += _certificate_steps(plan, files)
     out += _mailbox_steps(plan, files)
     out += _mta_steps(plan, files)
     out += _client_steps(design, plan, files)
@@ -257,6 +258,76 @@ def _dns_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list[str
             "",
             "`dns/other-zones.txt` holds public records for names under none of your",
             "domains: ask whoever runs those zones to publish them.",
+            "",
+        ]
+    return out
+
+
+# Hosts the internet can reach on port 80 can prove their name by HTTP (ACME's
+# http-01); the others only through DNS (dns-01).
+_REACHABLE_ZONES = ("internet", "dmz")
+
+
+def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
+    """Which names each host's certificate covers, and the certbot run that makes it."""
+    rows = []
+    for h in plan.hosts:
+        paths = certificate_paths(files, h.name)
+        if paths:
+            programs = [
+                p
+                for p in ("postfix", "dovecot", "sendmail")
+                if any(f.startswith(f"{p}/{h.name}/") for f in files)
+            ]
+            rows.append((h, sorted(paths), programs))
+    if not rows:
+        return []
+    out = [
+        "### Certificates",
+        "",
+        "Each host below offers TLS under its own name: mail servers and mail programs",
+        "connect to it by that name (MX, submission, IMAP, POP3), so its certificate must",
+        "cover it. The configuration files read the files certbot (Let's Encrypt's ACME",
+        "client, Debian package `certbot`) writes, at exactly these paths:",
+        "",
+        "| Host | Names the certificate covers | Files the configuration reads |",
+        "|---|---|---|",
+    ]
+    for h, paths, _programs in rows:
+        out.append(f"| {code(h.name)} | {code(h.name)} | {', '.join(code(p) for p in paths)} |")
+    out += [
+        "",
+        "Run on each host, once its name resolves (the `--deploy-hook` reloads the daemons",
+        "after every renewal; Debian's certbot timer renews twice a day when due):",
+        "",
+        "```sh",
+    ]
+    for h, _paths, programs in rows:
+        hook = "systemctl reload " + " ".join(programs)
+        if h.zone in _REACHABLE_ZONES:
+            out.append(
+                f"certbot certonly --standalone --preferred-challenges http -d {h.name} "
+                f"--deploy-hook '{hook}'"
+            )
+        else:
+            out.append(
+                f"certbot certonly --manual --preferred-challenges dns -d {h.name} "
+                f"--deploy-hook '{hook}'"
+            )
+    out += ["```", ""]
+    if any(h.zone in _REACHABLE_ZONES for h, _p, _g in rows):
+        out += [
+            "`--standalone` answers the HTTP challenge itself on port 80, which must be",
+            "reachable from the internet for that moment (open the firewall, or use",
+            "`--webroot` where a web server already runs).",
+            "",
+        ]
+    if any(h.zone not in _REACHABLE_ZONES for h, _p, _g in rows):
+        out += [
+            "Hosts the internet cannot reach prove their name through DNS: `--manual`",
+            "asks you to publish a TXT record, and does not renew by itself. For renewals,",
+            "use the certbot DNS plug-in of your DNS provider (Debian packages",
+            "`python3-certbot-dns-*`) with the same `-d` and `--deploy-hook`.",
             "",
         ]
     return out
