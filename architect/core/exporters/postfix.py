@@ -24,16 +24,20 @@ Rules kept here, from the domain reference (topologies.md):
 
 from __future__ import annotations
 
+import bisect
+import functools
 import ipaddress
 import textwrap
 import unicodedata
 from collections.abc import Iterable
 
 from ..design import Design
+from ..design import network as parse_network
 from ..explain import sentence
 from ..plan import HostPlan, Plan
 from ..planner.context import is_public_address
 from . import Exporter, register
+from .opendkim import OPENDKIM_MILTER
 
 # The level matching Postfix 3.6 to 3.10 (COMPATIBILITY_README); Debian 12 has 3.7.
 COMPATIBILITY_LEVEL = "3.6"
@@ -107,7 +111,10 @@ def reasons(host: HostPlan, subject: str) -> list[str]:
 
 def postfix_network(block: str) -> str:
     """A CIDR block as Postfix writes it in mynetworks: IPv6 inside brackets."""
-    net = ipaddress.ip_network(block, strict=False)
+    try:
+        net = parse_network(block)
+    except ValueError:  # host bits set: not from a plan, but written as before
+        net = ipaddress.ip_network(block, strict=False)
     if net.version == 6:
         return f"[{net.network_address}]/{net.prefixlen}"
     return str(net)
@@ -130,6 +137,40 @@ def relayhost_name(relayhost: str) -> str:
     return relayhost.split("]")[0].lstrip("[") if relayhost.startswith("[") else relayhost
 
 
+@functools.lru_cache(maxsize=64)
+def _trusted_ranges(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[int]]]:
+    """The blocks as sorted, merged integer ranges per IP version: (starts, ends).
+
+    Every host that relays through a hub asks whether the hub trusts its addresses;
+    parsed once per hub and searched by bisection, that stays linear in the design
+    (a hub may trust every block of a thousand networks).
+    """
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for block in blocks:
+        net = parse_network(block)
+        first = int(net.network_address)
+        spans.setdefault(net.version, []).append((first, first + net.num_addresses - 1))
+    out = {}
+    for version, pairs in spans.items():
+        starts: list[int] = []
+        ends: list[int] = []
+        for first, last in sorted(pairs):
+            if ends and first <= ends[-1] + 1:
+                ends[-1] = max(ends[-1], last)
+            else:
+                starts.append(first)
+                ends.append(last)
+        out[version] = (starts, ends)
+    return out
+
+
+def _in_ranges(ranges: dict[int, tuple[list[int], list[int]]], address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    starts, ends = ranges.get(ip.version, ((), ()))
+    i = bisect.bisect_right(starts, int(ip)) - 1
+    return i >= 0 and int(ip) <= ends[i]
+
+
 def untrusted_by_hub(plan: Plan, host: HostPlan) -> str | None:
     """A warning when the host relays through a hub of ours that will refuse it.
 
@@ -144,10 +185,8 @@ def untrusted_by_hub(plan: Plan, host: HostPlan) -> str | None:
     hub = relayhost_name(host.relayhost)
     if not plan.has_host(hub) or not host.addresses:
         return None
-    trusted = [ipaddress.ip_network(b) for b in plan.host(hub).trusted_networks]
-    outside = [
-        a for a in host.addresses if not any(ipaddress.ip_address(a) in net for net in trusted)
-    ]
+    trusted = _trusted_ranges(plan.host(hub).trusted_networks)
+    outside = [a for a in host.addresses if not _in_ranges(trusted, a)]
     if not outside:
         return None
     return (
@@ -374,7 +413,7 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         "Clients that may relay through this host without a password: "
         + (
             "programs on this host itself (loopback)."
-            if all(ipaddress.ip_network(b).is_loopback for b in host.trusted_networks)
+            if all(parse_network(b).is_loopback for b in host.trusted_networks)
             else "programs on this host and the networks below. Never a network the "
             "organisation does not control."
         ),
@@ -470,6 +509,28 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
             "Used by the submission services in master.cf: a logged-in user may send only "
             "as an address the sender_logins table gives to that login, so one leaked "
             "password cannot send as anyone else in the organisation.",
+        )
+
+    if host.dkim_signs:
+        cf.section("DKIM signing (OpenDKIM, see dkim/ in this bundle)")
+        cf.note(*reasons(host, "dkim"))
+        cf.set(
+            "smtpd_milters",
+            OPENDKIM_MILTER,
+            "Mail that arrives over SMTP (submission, and hosts that relay through this "
+            "one) passes OpenDKIM, which signs what comes from trusted hosts or "
+            "logged-in users; over TCP on loopback, so the chrooted smtpd reaches it.",
+        )
+        cf.set(
+            "non_smtpd_milters",
+            "$smtpd_milters",
+            "Mail from the sendmail command on this host (cron, scripts) is signed too.",
+        )
+        cf.set(
+            "milter_default_action",
+            "accept",
+            "Should OpenDKIM be down, mail still flows, unsigned, rather than being "
+            "refused; DMARC then rests on SPF alone until it is back.",
         )
 
     if "filter" in host.roles:

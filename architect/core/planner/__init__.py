@@ -7,9 +7,8 @@ with a reason on a shared ``Context``; ``plan`` freezes the result into a
 
 from __future__ import annotations
 
-import ipaddress
-
 from ..design import Design
+from ..design import network as parse_network
 from ..plan import (
     SEVERITIES,
     STAGES,
@@ -29,6 +28,7 @@ from .mx import plan_mx
 from .outbound import plan_outbound
 from .relay import plan_relay
 from .services import plan_services
+from .signing import plan_signing
 
 __all__ = ["plan"]
 
@@ -45,7 +45,7 @@ def plan(design: Design) -> Plan:
     flows = plan_flows(ctx, clients)
     dns = plan_dns(ctx)
     plan_findings(ctx)
-    return _freeze(ctx, clients, flows, dns)
+    return plan_signing(design, _freeze(ctx, clients, flows, dns))
 
 
 def _freeze(ctx: Context, clients, flows, dns) -> Plan:
@@ -104,7 +104,7 @@ def _host(h: HostState) -> HostPlan:
 
 
 def _cidr_key(block: str) -> tuple:
-    net = ipaddress.ip_network(block)
+    net = parse_network(block)
     return (net.version, net.network_address.packed, net.prefixlen)
 
 

@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ..design import PUBLIC_ZONES, Design, Host, Network
+from ..design import network as parse_network
 from ..plan import Finding, Listener, Reason
 
 LOOPBACK = ("127.0.0.0/8", "::1/128")
@@ -216,5 +217,5 @@ def is_public_address(address: str) -> bool:
 
 def too_broad(block: str) -> bool:
     """A block no mail server should trust: shorter than /8 (IPv4) or /16 (IPv6)."""
-    net = ipaddress.ip_network(block)
+    net = parse_network(block)
     return net.prefixlen < (8 if net.version == 4 else 16)
