@@ -1,0 +1,174 @@
+"""The live check against real named, Postfix and an HTTPS server in a namespace (world.py)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from architect.core.live import Options, check
+
+from .world import DRIFTED_DNS, EXAMPLE, MX_V4, MX_V6, TRUE_DNS
+
+MANAGE = str(Path(__file__).resolve().parents[2] / "manage.py")
+
+
+def run(world, resolver: str, **options):
+    options = {
+        "resolver": resolver,
+        "timeout": 3,
+        "total": 40,
+        "cafile": str(world.web_cert),
+        **options,
+    }
+    return world.machine.in_netns(lambda: check(world.design, world.plan, Options(**options)))
+
+
+def rows(report) -> dict[tuple[str, str], object]:
+    return {(r.type, r.name): r for r in report.rows}
+
+
+def test_it_reports_the_published_zone_as_all_ok(world):
+    # The zone as published differs only in form: case, SPF term order and /32, split TXT.
+    report = run(world, TRUE_DNS)
+    not_ok = [(r.type, r.name, r.status, r.detail) for r in report.rows if r.status != "match"]
+    assert not_ok == [
+        (
+            "TXT (DKIM)",
+            "mail._domainkey.example.org.",
+            "not_checked",
+            "placeholder in the plan: fill in the value first",
+        )
+    ]
+    assert report.exit_code == 0
+    by = rows(report)
+    assert by[("DKIM key", "mail._domainkey.example.org.")].found == "RSA 2048 bits"
+    for address in (MX_V4, MX_V6):
+        smtp = by[(f"SMTP {address}", "mail.example.org")]
+        assert "banner: mail.example.org ESMTP" in smtp.found
+        assert "certificate for mail.example.org" in smtp.detail
+        assert "self-signed" in smtp.detail
+    assert by[("SPF evaluation", "example.org.")].found == (
+        "0 DNS lookups; 192.0.2.10 pass; 2001:db8::10 pass"
+    )
+    assert by[("PTR (FCrDNS)", "10.2.0.192.in-addr.arpa.")].detail == (
+        "forward-confirmed: 192.0.2.10"
+    )
+    assert by[("MTA-STS policy", "mta-sts.example.org")].found == (
+        "mode: testing; mx: mail.example.org"
+    )
+    assert report.summary() == "23 OK, 1 not checked"
+
+
+def test_it_reports_each_drift_exactly(world):
+    report = run(world, DRIFTED_DNS)
+    not_ok = {(r.type, r.name): (r.status, r.found, r.detail) for r in report.rows}
+    not_ok = {k: v for k, v in not_ok.items() if v[0] != "match"}
+    assert not_ok == {
+        # a missing DMARC
+        ("TXT (DMARC)", "_dmarc.example.org."): (
+            "missing",
+            "",
+            "_dmarc.example.org. does not exist (NXDOMAIN)",
+        ),
+        # a changed MX, and so an MTA-STS policy that no longer covers it
+        ("MX", "example.org."): (
+            "differ",
+            "10 mx2.example.org.",
+            "not published: 10 mail.example.org.; not in the plan: 10 mx2.example.org.",
+        ),
+        ("MTA-STS policy", "mta-sts.example.org"): (
+            "differ",
+            "mode: testing; mx: mail.example.org",
+            "the MX mx2.example.org is not in the policy's mx: lines",
+        ),
+        # an SPF record of twelve lookups
+        ("TXT (SPF)", "example.org."): (
+            "differ",
+            not_ok[("TXT (SPF)", "example.org.")][1],
+            "terms not in the plan: "
+            + " ".join(f"include:s{i}.example.org" for i in sorted(range(1, 13), key=str)),
+        ),
+        ("SPF evaluation", "example.org."): (
+            "differ",
+            "12 DNS lookups",
+            "12 DNS lookups: over the limit of 10, so receivers treat the record as broken "
+            "(permerror, RFC 7208 §4.6.4)",
+        ),
+        # the DKIM key published under another selector
+        ("DKIM key", "mail._domainkey.example.org."): (
+            "missing",
+            "",
+            "no DKIM key at mail._domainkey.example.org.",
+        ),
+        # the placeholder stays "not checked", never red
+        ("TXT (DKIM)", "mail._domainkey.example.org."): (
+            "not_checked",
+            "",
+            "placeholder in the plan: fill in the value first",
+        ),
+    }
+    assert report.summary() == "17 OK, 4 differ, 2 missing, 1 not checked"
+    assert report.exit_code == 1
+
+
+def test_it_refuses_private_addresses_unless_allowed(world):
+    # 192.0.2.0/24 and 2001:db8::/32 are documentation ranges: not public, so refused.
+    refused = rows(run(world, TRUE_DNS, allow_private=False, private_hint="set X"))
+    assert refused[(f"SMTP {MX_V4}", "mail.example.org")].detail == (
+        "not probed: 192.0.2.10 is a private address (set X)"
+    )
+    assert refused[(f"SMTP {MX_V6}", "mail.example.org")].status == "not_checked"
+    assert refused[("MTA-STS policy", "mta-sts.example.org")].detail.startswith(
+        "not probed: 192.0.2.80"
+    )
+    allowed = rows(run(world, TRUE_DNS, allow_private=True))
+    assert allowed[(f"SMTP {MX_V4}", "mail.example.org")].status == "match"
+    assert allowed[("MTA-STS policy", "mta-sts.example.org")].status == "match"
+
+
+def test_it_says_why_a_closed_port_was_not_checked(world):
+    by = rows(run(world, TRUE_DNS, smtp_port=2525))
+    assert by[(f"SMTP {MX_V4}", "mail.example.org")].detail == (
+        "could not connect to 192.0.2.10:2525: Connection refused; outbound port 25 may be "
+        "blocked where the check runs"
+    )
+
+
+def test_it_keeps_to_its_total_time_bound(world):
+    # A resolver that never answers: every lookup would wait; the whole check may not.
+    silent = world.machine.in_netns(lambda: _udp("127.0.0.1", 5399))
+    try:
+        started = time.monotonic()
+        report = run(world, "127.0.0.1", resolver_port=5399, timeout=0.6, total=1)
+        assert time.monotonic() - started < 2
+    finally:
+        silent.close()
+    assert {r.status for r in report.rows} == {"not_checked"}
+    assert "the check ran out of its 1 s time bound" in {r.detail for r in report.rows}
+
+
+def _udp(address: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, port))
+    return sock
+
+
+def test_the_command_exits_0_when_all_match_and_1_on_drift(world):
+    def command(resolver: str, fmt: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, MANAGE, "check-live", str(EXAMPLE), "--resolver", resolver]
+        # The command's own HTTPS check trusts the system's authorities only, so the test's
+        # self-signed MTA-STS host is reported as differ there: only DNS and SMTP count here.
+        return world.machine.run([*argv, "--format", fmt], namespaces="net", check=False)
+
+    good = command(TRUE_DNS, "text")
+    assert good.stdout.splitlines()[-1] == "22 OK, 1 differ, 1 not checked", good.stdout
+    drifted = command(DRIFTED_DNS, "json")
+    assert drifted.returncode == 1
+    data = json.loads(drifted.stdout)
+    assert data["format"] == "mail-live-check"
+    assert data["counts"]["missing"] == 2
+    assert good.returncode == 1  # the untrusted MTA-STS certificate differs
