@@ -2,7 +2,8 @@
 
 A host runs Dovecot when the plan gives it IMAP or POP3, when it holds
 mailboxes but runs no MTA (it receives over LMTP), or when its Postfix
-offers submission (Postfix checks passwords through Dovecot's auth socket).
+offers submission (Postfix and Exim check passwords through Dovecot's auth
+socket).
 Everything comes from the host's plan: which protocols, where mail lives
 (``delivery``), which LMTP listeners (``listens`` port 24, ``delivery``
 ``lmtp:<self>``), and which ports clients reach.
@@ -57,7 +58,8 @@ def runs_dovecot(host: HostPlan) -> bool:
         return True
     if "mailbox" in roles and host.mta == "none":
         return True
-    return "submission" in roles and host.mta == "postfix"
+    # Exim checks submission passwords through Dovecot too (its dovecot authenticator).
+    return "submission" in roles and host.mta in ("postfix", "exim")
 
 
 class _Conf:
@@ -97,8 +99,11 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     ports = {listener.port: listener for listener in host.listens}
     shell_users = _shell_users(design, host)
     lmtp_socket = host.mta == "postfix" and host.delivery == f"lmtp:{host.name}"
+    # Exim and OpenSMTPD deliver to Dovecot's own socket, /run/dovecot/lmtp.
+    lmtp_run = host.mta in ("exim", "opensmtpd") and host.delivery == f"lmtp:{host.name}"
     lmtp_inet = 24 in ports
     auth_socket = "submission" in roles and host.mta == "postfix"
+    exim_auth = "submission" in roles and host.mta == "exim"
     reading = sorted(roles & {"imap", "pop3"})
 
     conf.lines += [f"# Dovecot 2.3 configuration for {host.name}"]
@@ -109,15 +114,17 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         "so the conf.d files are not read. Check it with `doveconf -n`, then restart Dovecot."
     )
 
-    protocols = [*reading, *(["lmtp"] if lmtp_socket or lmtp_inet else [])]
+    protocols = [*reading, *(["lmtp"] if lmtp_socket or lmtp_inet or lmtp_run else [])]
     why = []
     if reading:
         why.append("Mail programs read mail here over " + " and ".join(reading).upper() + ".")
-    if lmtp_socket or lmtp_inet:
+    if lmtp_socket or lmtp_inet or lmtp_run:
         why.append("LMTP: the MTA hands incoming mail to Dovecot, which files it.")
-    if not protocols and auth_socket:
+    if not protocols and (auth_socket or exim_auth):
         why.append(
-            "No mail is read here: Dovecot only checks passwords for Postfix's submission service."
+            "No mail is read here: Dovecot only checks passwords for "
+            + ("Exim's" if exim_auth else "Postfix's")
+            + " submission service."
         )
     elif not protocols:
         why.append(
@@ -202,6 +209,26 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         conf.close()
         conf.close()
 
+    if lmtp_run and not lmtp_inet:
+        conf.open("service lmtp", *reasons(host, "lmtp"))
+        if host.mta == "exim":
+            conf.open(
+                "unix_listener lmtp",
+                "Dovecot's own LMTP socket, /run/dovecot/lmtp, which Exim's dovecot_lmtp "
+                "transport delivers to as Debian-exim: only that group may use it.",
+            )
+            conf.set("mode", "0660")
+            conf.set("group", "Debian-exim")
+        else:
+            conf.open(
+                "unix_listener lmtp",
+                "Dovecot's own LMTP socket, /run/dovecot/lmtp, which OpenSMTPD's lmtp "
+                "action delivers to as the recipient's user: open to local users, as "
+                "Dovecot ships it.",
+            )
+            conf.set("mode", "0666")
+        conf.close()
+        conf.close()
     if lmtp_socket or lmtp_inet:
         conf.open("service lmtp", *reasons(host, "lmtp"))
         if lmtp_inet:
@@ -245,6 +272,18 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         conf.set("mode", "0660")
         conf.set("user", "postfix")
         conf.set("group", "postfix")
+        conf.close()
+        conf.close()
+    if exim_auth:
+        conf.open(
+            "service auth",
+            "The socket Exim's submission ports check passwords through (the dovecot "
+            "authenticator, server_socket = /run/dovecot/auth-client); Exim runs as "
+            "Debian-exim.",
+        )
+        conf.open("unix_listener auth-client")
+        conf.set("mode", "0660")
+        conf.set("group", "Debian-exim")
         conf.close()
         conf.close()
     return conf.text()
