@@ -86,6 +86,8 @@ class HostPlan:
     relayhost_auth: bool = False
     loopback_only: bool = False
     reasons: tuple[Reason, ...] = ()
+    # domains whose mail this host signs with DKIM (planner/signing.py)
+    dkim_signs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,7 @@ def _host_dict(h: HostPlan) -> dict[str, Any]:
         "recipient_validation": h.recipient_validation,
         "origin": h.origin,
         "loopback_only": h.loopback_only,
+        "dkim_signs": list(h.dkim_signs),
         "reasons": [{"subject": r.subject, "why": r.why, "learn": r.learn} for r in h.reasons],
     }
 

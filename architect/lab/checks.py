@@ -13,6 +13,7 @@ file that disagrees with the plan fails here.
 from __future__ import annotations
 
 import email
+import email.utils
 import hashlib
 import re
 import secrets
@@ -23,9 +24,11 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
+import dkim as dkimpy
+
 from architect.core.trace import trace
 
-from .clients import IMAP, POP3, SMTP, SMTPS, mx_hosts, tls_context
+from .clients import IMAP, POP3, SMTP, SMTPS, lookup, mx_hosts, tls_context
 from .machine import INSIDE
 from .world import (
     DNS4,
@@ -192,6 +195,7 @@ class Checks:
             self.check_devices,
             self.check_backup_mx,
             self.check_no_backscatter,
+            self.check_dkim,
             self.check_install_again,
         ):
             yield from check()
@@ -517,7 +521,8 @@ class Checks:
 
     def _local(self, host: Host) -> str:
         rcpt = f"someone@{OUTSIDE_DOMAIN}"
-        msgid, text = self.message(f"root@{host.name}", rcpt, "local")
+        # As cron writes it: an unqualified sender, which the MTA completes with its origin.
+        msgid, text = self.message("root", rcpt, "local")
         done = host.machine.run(
             ["/usr/sbin/sendmail", "-i", rcpt], input=text.replace("\r\n", "\n"), check=False
         )
@@ -605,6 +610,50 @@ class Checks:
             return None
 
         yield self._one("no bounce reached the internet (no backscatter)", none)
+
+    def check_dkim(self) -> Iterator[Result]:
+        signed = {d for h in self.plan.hosts for d in h.dkim_signs}
+        for domain in sorted(signed):
+            yield self._one(
+                f"mail from {domain} reaches the internet with a DKIM signature that verifies "
+                "(d= aligned with From)",
+                lambda d=domain: self._dkim(d),
+            )
+
+    def _dkim(self, domain: str) -> str:
+        """Send as the domain from a host that signs it; the copy at the sink must verify."""
+        signer = next(h for h in self.plan.hosts if domain in h.dkim_signs)
+        sender, rcpt = f"noreply@{domain}", f"someone@{OUTSIDE_DOMAIN}"
+        msgid, text = self.message(sender, rcpt, "dkim")
+        done = self.lab.hosts[signer.name].machine.run(
+            ["/usr/sbin/sendmail", "-i", "-f", sender, rcpt],
+            input=text.replace("\r\n", "\n"),
+            check=False,
+        )
+        if done.returncode != 0:
+            raise Failure(f"sendmail on {signer.name} exited {done.returncode}: {done.stderr}")
+        record = _poll(lambda: self.at_sink(msgid))
+        if not record:
+            raise Failure(
+                f"did not reach the internet within {WAIT:.0f} s\n" + self.queue_ids(msgid)
+            )
+
+        def txt(name, timeout=5):
+            values = lookup(self.internet, DNS4, name.decode().rstrip("."), "TXT")
+            return "".join(v.replace('" "', "").strip('"') for v in values[:1]).encode()
+
+        data = record["data"].encode()
+        header = email.message_from_bytes(data).get("DKIM-Signature", "")
+        tags = dict(
+            part.split("=", 1) for part in re.sub(r"\s+", "", header).split(";") if "=" in part
+        )
+        if not tags:
+            raise Failure(f"no DKIM-Signature on the copy that left {signer.name}")
+        if tags.get("d", "").lower() != domain:
+            raise Failure(f"signed for d={tags.get('d')}, not {domain}: DMARC would fail")
+        if not dkimpy.verify(data, dnsfunc=txt):
+            raise Failure(f"the signature (s={tags.get('s')}) does not verify against DNS")
+        return f"signed on {signer.name}, s={tags.get('s')}"
 
     def check_install_again(self) -> Iterator[Result]:
         for host in self.lab.hosts.values():

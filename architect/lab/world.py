@@ -34,9 +34,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from architect.core import dkim
 from architect.core.design import Design
 from architect.core.exporters import bundle
 from architect.core.exporters.deploy import Install, certificate_paths, installs
+from architect.core.exporters.opendkim import key_path
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
@@ -56,6 +58,7 @@ LAB_RANGES = (ipaddress.ip_network("198.18.0.0/15"), ipaddress.ip_network("2001:
 OUTSIDE_DOMAIN = "internet.test"  # RFC 2606: never a real domain
 OUTSIDE_MX = f"mx.{OUTSIDE_DOMAIN}"
 TEST_USER = "alice"
+DKIM_SELECTOR = "lab"
 REPO = Path(__file__).resolve().parents[2]
 # sendmail cannot be installed beside Postfix (both are a mail-transport-agent): the lab
 # unpacks Debian's packages here once, and copies them into each sendmail host's /usr.
@@ -95,6 +98,7 @@ class Lab:
     relay_login: tuple[str, str] = ("lab-relay-user", "")
     password_hash: str = ""
     ca_pem: str = ""
+    dkim_keys: dict[str, str] = field(default_factory=dict)  # domain -> private key PEM
     _stop_logs: threading.Event = field(default_factory=threading.Event)
     _log_thread: threading.Thread | None = None
     _ports: int = 0
@@ -149,6 +153,28 @@ def with_test_mailboxes(design: Design) -> tuple[Design, list[str]]:
     return replace(design, domains=tuple(domains)), notes
 
 
+def with_dkim_keys(design: Design) -> tuple[Design, dict[str, str], list[str]]:
+    """The design with a DKIM key for each domain that lists none, as "Generate a key" does.
+
+    Returns the design, the private keys by domain, and the notes. The public key
+    goes in the design; the private key only to the hosts that sign.
+    """
+    if not design.policy.dkim:
+        return design, {}, []
+    private: dict[str, str] = {}
+    notes = []
+    domains = []
+    sends = {d.name for d in make_plan(design).domains if d.sends}
+    for d in design.domains:
+        if not d.dkim_public_key and d.name in sends:
+            pem, public = dkim.generate()
+            d = replace(d, dkim_selector=DKIM_SELECTOR, dkim_public_key=public)
+            private[d.name] = pem
+            notes.append(f"DKIM key pair for {d.name}, selector {DKIM_SELECTOR}")
+        domains.append(d)
+    return replace(design, domains=tuple(domains)), private, notes
+
+
 def _sha512_crypt(password: str) -> str:
     done = subprocess.run(
         ["openssl", "passwd", "-6", "-stdin"],
@@ -184,8 +210,16 @@ def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
     """
     _check_ranges(design)
     design, notes = with_test_mailboxes(design)
+    design, dkim_keys, dkim_notes = with_dkim_keys(design)
     plan = make_plan(design)
-    lab = Lab(design=design, plan=plan, files=bundle(design, plan), folder=folder, notes=notes)
+    lab = Lab(
+        design=design,
+        plan=plan,
+        files=bundle(design, plan),
+        folder=folder,
+        notes=notes + dkim_notes,
+        dkim_keys=dkim_keys,
+    )
     if tamper is not None:
         tamper(lab.files)
     lab.relay_login = ("lab-relay-user", lab.password)
@@ -601,6 +635,19 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         _install_sendmail(m)
     if "local-delivery" in host.plan.roles:
         _shell_accounts(lab, host)
+    for domain in host.plan.dkim_signs:
+        pem = lab.dkim_keys.get(domain)
+        if pem is None:
+            continue  # the design's own key: its private half is not ours to have
+        selector = lab.design.domain(domain).dkim_selector
+        local = m.folder / "dkim" / f"{domain}.private"
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(pem)
+        m.sh(
+            "install -d -o opendkim -g opendkim -m 0700 /etc/dkimkeys && install -o opendkim "
+            f"-g opendkim -m 0600 {_inside(m, local)} {key_path(domain, selector)}"
+        )
+        _note(lab, f"{host.name}: the DKIM private key of {domain} at {key_path(domain, selector)}")
     # The postfix chroot's syslog socket, which Debian's rsyslog would provide.
     m.sh(
         "mkdir -p /var/spool/postfix/dev && touch /var/spool/postfix/dev/log "
@@ -631,6 +678,11 @@ case "$2" in
         if postfix status >/dev/null 2>&1; then postfix reload; else postfix start; fi ;;
     dovecot)
         doveadm reload 2>/dev/null || dovecot ;;
+    opendkim)
+        install -d -o opendkim -g opendkim /run/opendkim
+        pid=$(cat /run/opendkim/opendkim.pid 2>/dev/null || true)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -USR1 "$pid"
+        else opendkim -x /etc/opendkim.conf; fi ;;
     sendmail)
         pid=$(head -n 1 /run/sendmail/mta/sendmail.pid 2>/dev/null || true)
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"

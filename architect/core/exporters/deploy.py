@@ -101,7 +101,10 @@ def installs(files: Mapping[str, str]) -> list[Install]:
         out.append(_postfix(host, names, files))
     for host, names in host_dirs(files, "sendmail").items():
         out.append(_sendmail(host, names))
-    order = {"dovecot": 0, "postfix": 1, "sendmail": 1}
+    for host, names in host_dirs(files, "dkim").items():
+        out.append(_opendkim(host, names, files))
+    # OpenDKIM before the MTA, whose milter setting expects it.
+    order = {"dovecot": 0, "opendkim": 1, "postfix": 2, "sendmail": 2}
     return sorted(out, key=lambda i: (i.host, order[i.program]))
 
 
@@ -140,6 +143,30 @@ def _dovecot(host: str, names: list[str], files: Mapping[str, str]) -> Install:
         accounts=_vmail_accounts(conf),
         commands=("doveconf -n >/dev/null",),
         apply=("systemctl reload dovecot",),
+    )
+
+
+def _opendkim(host: str, names: list[str], files: Mapping[str, str]) -> Install:
+    copies = []
+    for name in names:
+        target = "/etc/opendkim.conf" if name == "opendkim.conf" else f"/etc/opendkim/{name}"
+        copies.append(Copy(f"dkim/{host}/{name}", target))
+    keys = re.findall(r"^\S+ \S+:\S+:(\S+)$", files.get(f"dkim/{host}/KeyTable", ""), re.M)
+    # The private keys are not in the bundle (the design holds public keys only):
+    # stop here, saying where each goes, rather than run a signer without its key.
+    checks = [
+        f"test -s {k} || {{ echo 'missing {k}: put the private key there "
+        f"(chown opendkim, chmod 600)' >&2; exit 1; }}"
+        for k in keys
+    ]
+    return Install(
+        host=host,
+        program="opendkim",
+        copies=tuple(copies),
+        packages=("opendkim",),
+        accounts=("install -d -o opendkim -g opendkim -m 0700 /etc/dkimkeys",),
+        commands=("opendkim -n -x /etc/opendkim.conf", *checks),
+        apply=("systemctl reload-or-restart opendkim",),
     )
 
 

@@ -34,7 +34,12 @@ from . import Exporter, register
 from .deploy import Install, installs
 
 # What reloads each daemon, started or not: systemd's reload-or-restart.
-SERVICES = {"postfix": "postfix", "dovecot": "dovecot", "sendmail": "sendmail"}
+SERVICES = {
+    "postfix": "postfix",
+    "dovecot": "dovecot",
+    "sendmail": "sendmail",
+    "opendkim": "opendkim",
+}
 
 
 @register

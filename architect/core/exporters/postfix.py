@@ -37,6 +37,7 @@ from ..explain import sentence
 from ..plan import HostPlan, Plan
 from ..planner.context import is_public_address
 from . import Exporter, register
+from .opendkim import OPENDKIM_MILTER
 
 # The level matching Postfix 3.6 to 3.10 (COMPATIBILITY_README); Debian 12 has 3.7.
 COMPATIBILITY_LEVEL = "3.6"
@@ -508,6 +509,28 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
             "Used by the submission services in master.cf: a logged-in user may send only "
             "as an address the sender_logins table gives to that login, so one leaked "
             "password cannot send as anyone else in the organisation.",
+        )
+
+    if host.dkim_signs:
+        cf.section("DKIM signing (OpenDKIM, see dkim/ in this bundle)")
+        cf.note(*reasons(host, "dkim"))
+        cf.set(
+            "smtpd_milters",
+            OPENDKIM_MILTER,
+            "Mail that arrives over SMTP (submission, and hosts that relay through this "
+            "one) passes OpenDKIM, which signs what comes from trusted hosts or "
+            "logged-in users; over TCP on loopback, so the chrooted smtpd reaches it.",
+        )
+        cf.set(
+            "non_smtpd_milters",
+            "$smtpd_milters",
+            "Mail from the sendmail command on this host (cron, scripts) is signed too.",
+        )
+        cf.set(
+            "milter_default_action",
+            "accept",
+            "Should OpenDKIM be down, mail still flows, unsigned, rather than being "
+            "refused; DMARC then rests on SPF alone until it is back.",
         )
 
     if "filter" in host.roles:

@@ -107,8 +107,13 @@ def describe(path: str) -> str | None:
         return fixed[path]
     if len(parts) == 2 and parts[0] == "dns" and path.endswith(".zone"):
         return f"the zone of {parts[1][: -len('.zone')]}"
-    if len(parts) >= 3 and parts[0] in ("postfix", "sendmail", "dovecot"):
-        program = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}[parts[0]]
+    if len(parts) >= 3 and parts[0] in ("postfix", "sendmail", "dovecot", "dkim"):
+        program = {
+            "postfix": "Postfix",
+            "sendmail": "sendmail",
+            "dovecot": "Dovecot",
+            "dkim": "OpenDKIM",
+        }[parts[0]]
         return f"{program} configuration for {parts[1]}"
     if len(parts) == 3 and parts[0] == "hosts" and parts[2] == "install.sh":
         return f"installs, checks and applies every file of {parts[1]}"
@@ -414,9 +419,20 @@ def _copies(step: Install) -> list[str]:
 
 def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     out = ["## 3. The mail transfer agents", ""]
-    steps = [i for i in installs(files) if i.program in ("postfix", "sendmail")]
+    steps = [i for i in installs(files) if i.program in ("postfix", "sendmail", "opendkim")]
     if not steps:
         out += ["This bundle has no Postfix or sendmail files.", ""]
+    for step in (s for s in steps if s.program == "opendkim"):
+        out += [f"### DKIM signing (OpenDKIM) on {code(step.host)}", ""]
+        out += _packages(step)
+        out += [
+            "Put the private key you downloaded when you made the key where the KeyTable",
+            "names it, readable by the opendkim user only, then copy the files:",
+            "",
+        ]
+        out += _copies(step)
+        out += ["", "Check and apply:", "", "```sh", *step.accounts, *step.commands]
+        out += [*step.apply, "```", ""]
     for step in (s for s in steps if s.program == "postfix"):
         host = step.host
         out += [f"### Postfix on {code(host)}", ""]

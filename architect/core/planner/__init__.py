@@ -28,6 +28,7 @@ from .mx import plan_mx
 from .outbound import plan_outbound
 from .relay import plan_relay
 from .services import plan_services
+from .signing import plan_signing
 
 __all__ = ["plan"]
 
@@ -44,7 +45,7 @@ def plan(design: Design) -> Plan:
     flows = plan_flows(ctx, clients)
     dns = plan_dns(ctx)
     plan_findings(ctx)
-    return _freeze(ctx, clients, flows, dns)
+    return plan_signing(design, _freeze(ctx, clients, flows, dns))
 
 
 def _freeze(ctx: Context, clients, flows, dns) -> Plan:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
+from .. import dkim
 from ..learn import learn
 from ..plan import DnsRecord
 from .context import PUBLIC, Context, HostState, is_public_address
@@ -107,7 +108,19 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
                 learn("trust", "spf"),
             )
         _dmarc(ctx, r, name, name in senders)
-        if name in senders and design.policy.dkim:
+        if name in senders and design.policy.dkim and domain.dkim_public_key:
+            key = dkim.parse_public_key(domain.dkim_public_key)
+            r.add(
+                f"{domain.dkim_selector}._domainkey.{name}",
+                "TXT",
+                dkim.record(key),
+                f"DKIM public key ({key.kind.upper()}, {key.bits} bits) of selector "
+                f"{domain.dkim_selector}: receivers check the signatures of {name}'s mail "
+                "against it",
+                "recommended",
+                learn("trust", "dkim"),
+            )
+        elif name in senders and design.policy.dkim:
             r.add(
                 f"{DKIM_SELECTOR}._domainkey.{name}",
                 "TXT",

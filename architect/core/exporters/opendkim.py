@@ -1,0 +1,97 @@
+"""``dkim/<host>/``: OpenDKIM for each host the plan has sign mail (planner/signing.py).
+
+Four files, at Debian's paths: ``opendkim.conf`` (to /etc/opendkim.conf) and,
+to /etc/opendkim/, ``KeyTable`` (which key signs for which domain),
+``SigningTable`` (which sender addresses each key signs) and ``TrustedHosts``
+(the hosts whose mail is signed: this host and the networks it trusts).
+Authenticated submission is signed whatever the client's address: Postfix
+hands OpenDKIM the login (the ``{auth_authen}`` macro).
+
+The private key is never in the bundle: the design holds only the public
+key, and the designer offers the private one once, for download. It goes to
+/etc/dkimkeys/<selector>.<domain>.private, readable by the opendkim user only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..design import Design
+from ..plan import HostPlan, Plan
+from . import Exporter, register
+
+OPENDKIM_MILTER = "inet:localhost:8891"
+KEY_DIR = "/etc/dkimkeys"
+TABLE_DIR = "/etc/opendkim"
+
+
+def key_path(domain: str, selector: str) -> str:
+    """Where the private key of ``domain``'s ``selector`` goes on a signing host."""
+    return f"{KEY_DIR}/{selector}.{domain}.private"
+
+
+@register
+class OpenDkim(Exporter):
+    """OpenDKIM configuration and tables for each signing host."""
+
+    name = "opendkim"
+
+    def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
+        for host in plan.hosts:
+            if host.dkim_signs:
+                for name, text in opendkim_files(design, host).items():
+                    yield f"dkim/{host.name}/{name}", text
+
+
+def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
+    """The four files of one signing host, by file name."""
+    keys = []
+    for domain in host.dkim_signs:
+        d = design.domain(domain)
+        keys.append((domain, d.dkim_selector, f"{d.dkim_selector}._domainkey.{domain}"))
+    head = f'# Written by Mail Architect for {host.name}, from the design "{_safe(design.name)}".\n'
+    conf = head + "\n".join(
+        [
+            "# OpenDKIM signs the mail of " + ", ".join(host.dkim_signs) + " here.",
+            "# Check it with: opendkim -n -x /etc/opendkim.conf",
+            "",
+            "Syslog                  yes",
+            "SyslogSuccess           yes",
+            "UMask                   007",
+            "UserID                  opendkim",
+            "PidFile                 /run/opendkim/opendkim.pid",
+            "# Postfix reaches it over TCP on loopback (smtpd_milters in main.cf).",
+            "Socket                  inet:8891@localhost",
+            "# Sign only: checking the signatures of incoming mail is the MX's business.",
+            "Mode                    s",
+            "# relaxed headers survive the small rewrites of relays on the way.",
+            "Canonicalization        relaxed/simple",
+            "# A From header added after signing would break the signature, not fool it.",
+            "OversignHeaders         From",
+            f"KeyTable                {TABLE_DIR}/KeyTable",
+            f"SigningTable            refile:{TABLE_DIR}/SigningTable",
+            f"InternalHosts           refile:{TABLE_DIR}/TrustedHosts",
+            f"ExternalIgnoreList      refile:{TABLE_DIR}/TrustedHosts",
+            "",
+        ]
+    )
+    key_table = head + "# key name, then domain:selector:private key file\n"
+    key_table += "".join(f"{name} {d}:{s}:{key_path(d, s)}\n" for d, s, name in keys)
+    signing = head + "# sender address pattern, then the key that signs it\n"
+    signing += "".join(f"*@{d} {name}\n" for d, _s, name in keys)
+    trusted = head + "# mail from these hosts and networks is signed\n"
+    trusted += "".join(
+        f"{b}\n"
+        for b in ("127.0.0.1", "::1", *host.trusted_networks)
+        if b not in ("127.0.0.0/8", "::1/128")
+    )
+    return {
+        "opendkim.conf": conf,
+        "KeyTable": key_table,
+        "SigningTable": signing,
+        "TrustedHosts": trusted,
+    }
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isprintable() and ch not in '"\\' else " " for ch in text)[:100]
