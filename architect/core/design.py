@@ -23,8 +23,6 @@ from typing import Any
 
 import idna
 
-from . import dkim
-
 FORMAT = "mail-design"
 VERSION = 1
 
@@ -72,7 +70,9 @@ LIMITS = {
     "client_count": 1_000_000,
     "name_chars": 100,
     "description_chars": 2000,
-    "json_bytes": 8_000_000,
+    # Derived from the limits above (max_document_bytes), so that import reads any design
+    # file that export writes.
+    "json_bytes": 0,
     "errors_reported": 500,
 }
 
@@ -85,6 +85,9 @@ _LOCAL_PART = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,63})$")
 _ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A lone UTF-16 surrogate can come from JSON ("\\ud800") but cannot be written as UTF-8:
+# stored, it would break every page and file of the design.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -116,9 +119,6 @@ class Domain:
     # Local parts of the domain's mailboxes (docs/design-file.md): the one list the
     # exporters write into every recipient table, passwd-file and sender login map.
     users: tuple[str, ...] = ()
-    # DKIM (core/dkim.py): the selector and the base64 public key; never the private key.
-    dkim_selector: str | None = None
-    dkim_public_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,15 +267,41 @@ def slug(raw: object) -> str:
 
 
 def ip_address(raw: object) -> str:
-    """Return ``raw`` as a normalised IPv4 or IPv6 address, or raise ValueError."""
+    """Return ``raw`` as a normalised IPv4 or IPv6 address, or raise ValueError.
+
+    Refuses addresses no other machine can reach a host at (docs/design-file.md): they
+    would be published in DNS and written into configurations as if they were its own.
+    """
     if not isinstance(raw, str):
         raise ValueError("must be a text string")
     if "%" in raw or any(ch.isspace() for ch in raw):
         raise ValueError("is not an IP address")
     try:
-        return str(ipaddress.ip_address(raw))
+        ip = ipaddress.ip_address(raw)
     except ValueError:
         raise ValueError("is not an IPv4 or IPv6 address") from None
+    if why := unreachable(ip):
+        raise ValueError(f"{why}; give an address other machines reach this host at")
+    return str(ip)
+
+
+def unreachable(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why no other machine can reach a host at ``ip``, or None when one can."""
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return f"is an IPv4 address written as IPv6; give it as {ip.ipv4_mapped}"
+    if ip.is_unspecified:
+        return "is the unspecified address (any address), not one of a host"
+    if ip.is_loopback:
+        return "is a loopback address: every machine reaches only itself there"
+    if ip.is_link_local:
+        return "is a link-local address: it works only on one link and is not published"
+    if ip.is_multicast:
+        return "is a multicast address, not one of a host"
+    if ip.version == 4 and ip == ipaddress.IPv4Address("255.255.255.255"):
+        return "is the broadcast address, not one of a host"
+    if ip.version == 4 and ip.is_reserved:
+        return "is in a reserved range (240.0.0.0/4) that is not routed"
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -443,6 +469,66 @@ def _printable(text: str) -> str:
     return _CONTROL.sub("?", text)
 
 
+def max_document_bytes() -> int:
+    """An upper bound of ``dumps`` of any design within LIMITS, in bytes.
+
+    Each part is counted at its largest: every name at its longest, every list full,
+    each item's keys and the two-space indent of ``dumps``; the import limit is this
+    bound, so a design file that export wrote is never refused for its size.
+    """
+    lim = LIMITS
+    name, slug_, ip, block = 253 + 8, 63 + 8, 39 + 8, 43 + 8
+    domain = 400 + 3 * name + 8  # keys, the name, mailbox_host, alias_of, an empty users
+    network = 200 + slug_ + lim["cidrs_per_network"] * block
+    host = 600 + name + slug_ + lim["addresses_per_host"] * ip + len(SERVICES) * 20
+    client = 600 + slug_ + 2 * name + slug_
+    provider = 400 + slug_ + 2 * name + lim["domains"] * name
+    user = 64 + 12  # a local part is ASCII, at most 64 characters
+    return (
+        10_000
+        + 6 * (lim["name_chars"] + lim["description_chars"])
+        + lim["domains"] * domain
+        + lim["users"] * user
+        + lim["networks"] * network
+        + lim["hosts"] * host
+        + lim["clients"] * client
+        + lim["providers"] * provider
+    )
+
+
+LIMITS["json_bytes"] = max_document_bytes()
+
+
+def _surrogates(data: Any, path: str, problems: list[Problem]) -> None:
+    """A problem for every key or string of ``data`` holding a lone UTF-16 surrogate."""
+    stack = [(data, path)]
+    while stack and len(problems) < LIMITS["errors_reported"]:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                problems.append(Problem(where, _SURROGATE_MESSAGE))
+        elif isinstance(value, dict):
+            items = []
+            for key, item in value.items():
+                inner = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    shown = _SURROGATE.sub("?", key)
+                    problems.append(
+                        Problem(f"{where}.{shown}" if where else shown, _SURROGATE_MESSAGE)
+                    )
+                    continue
+                items.append((item, inner))
+            stack.extend(reversed(items))
+        elif isinstance(value, list):
+            stack.extend(reversed([(item, f"{where}[{i}]") for i, item in enumerate(value)]))
+
+
+_SURROGATE_MESSAGE = (
+    "holds a lone UTF-16 surrogate (such as \\ud800), which is not a character and cannot be "
+    "stored or written as UTF-8; remove it"
+)
+
+
 def loads(text: str | bytes) -> Design:
     """Parse design JSON text and ``load`` it."""
     if isinstance(text, bytes):
@@ -471,6 +557,10 @@ def load(data: Any) -> Design:
     Raises ``DesignError`` listing every problem; never anything else.
     """
     r = _Reader()
+    _surrogates(data, "", r.problems)
+    if r.problems:
+        # Checked first and alone: every other message would quote the broken text.
+        raise DesignError(r.problems)
     top = r.obj(
         data,
         "",
@@ -590,18 +680,7 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
     for i, item in enumerate(raw):
         path = f"domains[{i}]"
         obj = r.obj(
-            item,
-            path,
-            (
-                "name",
-                "receives_mail",
-                "mailbox_host",
-                "alias_of",
-                "users",
-                "dkim_selector",
-                "dkim_public_key",
-            ),
-            ("name",),
+            item, path, ("name", "receives_mail", "mailbox_host", "alias_of", "users"), ("name",)
         )
         if obj is None:
             continue
@@ -643,38 +722,12 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
             r.add(f"{path}.users", "an alias domain has the users of the domain it aliases")
         elif users and not receives:
             r.add(f"{path}.users", "a domain that receives no mail has no mailbox users")
-        selector, key = _dkim(r, obj, path)
         if names[i]:
-            out.append(Domain(names[i], receives, mailbox_host, alias_of, users, selector, key))
+            out.append(Domain(names[i], receives, mailbox_host, alias_of, users))
     total = sum(len(d.users) for d in out)
     if total > LIMITS["users"]:
         r.add("domains", f"lists {total} users in all; at most {LIMITS['users']} are allowed")
     return out
-
-
-def _dkim(r: _Reader, obj: dict, path: str) -> tuple[str | None, str | None]:
-    """The domain's DKIM selector and public key: both or neither, each checked."""
-    selector, key = obj.get("dkim_selector"), obj.get("dkim_public_key")
-    if selector is None and key is None:
-        return None, None
-    if selector is None or key is None:
-        missing = "dkim_selector" if selector is None else "dkim_public_key"
-        r.add(f"{path}.{missing}", "a DKIM key needs both a selector and a public key")
-        return None, None
-    why = dkim.check_selector(selector)
-    if why:
-        r.add(f"{path}.dkim_selector", why)
-        return None, None
-    if not isinstance(key, str):
-        r.add(f"{path}.dkim_public_key", "must be a string (the base64 public key)")
-        return None, None
-    try:
-        parsed = dkim.parse_public_key(key)
-        dkim.record(parsed)
-    except ValueError as exc:
-        r.add(f"{path}.dkim_public_key", f"the key {exc}")
-        return None, None
-    return selector, parsed.base64
 
 
 def _users(r: _Reader, raw: Any, path: str) -> tuple[str, ...]:

@@ -314,3 +314,78 @@ class UsersTest(TestCase):
         )
         self.assertIn("alias", got["domains[1].users"])
         self.assertIn("receives no mail", got["domains[2].users"])
+
+
+class SurrogateTest(TestCase):
+    """A lone UTF-16 surrogate cannot be stored as UTF-8: refused wherever it is (issue 15)."""
+
+    def test_it_refuses_a_lone_surrogate_at_its_path(self):
+        doc = minimal(name="Office \ud800", description="line\n\udfff")
+        doc["hosts"] = [{"name": "mail.example.org", "network": "lan", "services": ["imap\ud83d"]}]
+        doc["domains"][0]["users"] = ["alice", "b\udc00b"]
+
+        got = problems(doc)
+
+        for path in ("name", "description", "hosts[0].services[0]", "domains[0].users[1]"):
+            self.assertIn("surrogate", got[path])
+        self.assertNotIn("domains[0].users[0]", got)
+
+    def test_it_refuses_a_surrogate_in_a_key_and_in_json_text(self):
+        got = problems(minimal(policy={"dkim\ud800": True}))
+        self.assertIn("surrogate", got["policy.dkim?"])
+        with self.assertRaises(DesignError) as caught:
+            model.loads(json.dumps(minimal(name="\ud800")))
+        self.assertEqual(caught.exception.problems[0].path, "name")
+
+    def test_it_keeps_real_characters_outside_the_basic_plane(self):
+        design = model.load(minimal(name="Büro 📬", description="Post 𝄞"))
+        self.assertEqual(design.name, "Büro 📬")
+
+
+class ReachableAddressTest(TestCase):
+    """Addresses no other machine can reach a host at are refused, not published (issue 15)."""
+
+    UNREACHABLE = (
+        "::",
+        "::1",
+        "0.0.0.0",
+        "127.0.0.1",
+        "255.255.255.255",
+        "fe80::1",
+        "ff02::1",
+        "::ffff:192.0.2.12",
+        "224.0.0.1",
+        "169.254.1.1",
+        "240.0.0.1",
+    )
+
+    def test_it_refuses_each_unreachable_address_with_its_path(self):
+        addresses = ["192.0.2.10", *self.UNREACHABLE]
+        doc = minimal(
+            networks=[{"name": "hosting", "zone": "internet", "cidrs": ["192.0.2.0/24"]}],
+            hosts=[{"name": "mail.example.org", "network": "hosting", "addresses": addresses}],
+        )
+
+        got = problems(doc)
+
+        self.assertNotIn("hosts[0].addresses[0]", got)
+        for j, address in enumerate(self.UNREACHABLE, start=1):
+            self.assertIn(f"hosts[0].addresses[{j}]", got, address)
+        self.assertIn("give it as 192.0.2.12", got["hosts[0].addresses[8]"])
+        self.assertIn("loopback", got["hosts[0].addresses[4]"])
+
+    def test_it_keeps_private_and_documentation_addresses(self):
+        for address in ("10.0.0.5", "192.168.1.2", "fd00::5", "2001:db8::25", "100.64.0.1"):
+            self.assertEqual(model.ip_address(address), address)
+
+
+class SizeLimitTest(TestCase):
+    def test_import_reads_a_design_at_the_limits_as_export_writes_it(self):
+        from benchmarks.bench_limits import full_document
+
+        design = model.load(full_document())
+        exported = model.dumps(design).encode("utf-8")
+
+        self.assertGreater(len(exported), 8_000_000)  # over the old import limit
+        self.assertLessEqual(len(exported), model.LIMITS["json_bytes"])
+        self.assertEqual(model.loads(exported), design)

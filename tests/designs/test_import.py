@@ -106,3 +106,39 @@ def test_it_gives_the_imported_design_to_the_importing_session_only():
     r = alice.post(reverse("designs:import"), {"design": upload(json.dumps(f.make_document()))})
 
     assert f.make_visitor().get(r["Location"]).status_code == 404
+
+
+@pytest.mark.parametrize("where", ["name", "description", "host"])
+def test_it_refuses_a_lone_surrogate_with_its_path_and_saves_nothing(where):
+    # The JSON escape "\ud800" is valid JSON text but no character: stored, it once broke
+    # the designer, design.json and export.zip for good.
+    f = Factory()
+    alice = f.make_visitor()
+    document = f.make_document()
+    path = {"name": "name", "description": "description", "host": "hosts[0].name"}[where]
+    if where == "host":
+        document["hosts"][0]["name"] = "mail\ud800.example.org"
+    else:
+        document[where] = "Office \ud800"
+
+    r = alice.post(reverse("designs:import"), {"design": upload(json.dumps(document))})
+
+    assert r.status_code == 400
+    assert f"<code>{path}</code>: holds a lone UTF-16 surrogate" in r.text
+    assert Design.objects.count() == 0
+
+
+def test_it_imports_a_design_at_the_size_limits_as_exported():
+    # The design.json that export writes for a design at every limit is over 8 MB.
+    from architect.core import design as core_design
+    from benchmarks.bench_limits import full_document
+
+    text = core_design.dumps(core_design.load(full_document()))
+    assert len(text.encode()) > 8_000_000
+    f = Factory()
+    alice = f.make_visitor()
+
+    r = alice.post(reverse("designs:import"), {"design": upload(text)})
+
+    assert r.status_code == 303, r.content[:500]
+    assert Design.objects.get().stats["hosts"] == core_design.LIMITS["hosts"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django import forms as django_forms
 from django.urls import reverse
@@ -367,3 +369,39 @@ def test_it_refuses_a_bad_mailbox_user_beside_the_field_and_keeps_the_design(ali
     assert "must be the part before the @ only" in r.text
     design.refresh_from_db()
     assert design.document == before
+
+
+@pytest.mark.parametrize(
+    "addresses", ["192.0.2.20 127.0.0.1", "::ffff:192.0.2.12", "fe80::1", "0.0.0.0"]
+)
+def test_it_refuses_an_unreachable_address_beside_the_field(alice, design, addresses):
+    before = design.document
+
+    r = add(alice, design, "hosts", {**HOST, "addresses": addresses})
+
+    assert r.status_code == 422
+    assert 'id="form-hosts-new-addresses_errors"' in r.text
+    design.refresh_from_db()
+    assert design.document == before
+
+
+@pytest.mark.parametrize("route", ["settings", "hosts"])
+def test_a_surrogate_sent_by_a_form_never_reaches_the_design(alice, design, route):
+    # A form arrives as bytes: a surrogate encoded as if it were UTF-8 (ED A0 80) is not
+    # UTF-8, and is read as U+FFFD, so what is stored is always writable.
+    if route == "settings":
+        url = reverse("designs:settings", args=[design.pk])
+        body = "name=Small+office&description=Notes+%ED%A0%80"
+    else:
+        url = reverse("designs:part_edit", args=[design.pk, "hosts", "mail.example.org"])
+        body = (
+            "name=mail.example.org&network=hosting&addresses=192.0.2.10&mta=postfix"
+            "&stores_mailboxes=on&always_on=on&services=imap%ED%A0%80"
+        )
+
+    r = alice.post(url, body, content_type="application/x-www-form-urlencoded")
+
+    assert r.status_code in (303, 422)
+    design.refresh_from_db()
+    assert "\ud800" not in json.dumps(design.document)
+    assert alice.get(reverse("designs:design_json", args=[design.pk])).status_code == 200
