@@ -23,6 +23,8 @@ from typing import Any
 
 import idna
 
+from . import dkim
+
 FORMAT = "mail-design"
 VERSION = 1
 
@@ -119,6 +121,9 @@ class Domain:
     # Local parts of the domain's mailboxes (docs/design-file.md): the one list the
     # exporters write into every recipient table, passwd-file and sender login map.
     users: tuple[str, ...] = ()
+    # DKIM (core/dkim.py): the selector and the base64 public key; never the private key.
+    dkim_selector: str | None = None
+    dkim_public_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -680,7 +685,18 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
     for i, item in enumerate(raw):
         path = f"domains[{i}]"
         obj = r.obj(
-            item, path, ("name", "receives_mail", "mailbox_host", "alias_of", "users"), ("name",)
+            item,
+            path,
+            (
+                "name",
+                "receives_mail",
+                "mailbox_host",
+                "alias_of",
+                "users",
+                "dkim_selector",
+                "dkim_public_key",
+            ),
+            ("name",),
         )
         if obj is None:
             continue
@@ -722,12 +738,38 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
             r.add(f"{path}.users", "an alias domain has the users of the domain it aliases")
         elif users and not receives:
             r.add(f"{path}.users", "a domain that receives no mail has no mailbox users")
+        selector, key = _dkim(r, obj, path)
         if names[i]:
-            out.append(Domain(names[i], receives, mailbox_host, alias_of, users))
+            out.append(Domain(names[i], receives, mailbox_host, alias_of, users, selector, key))
     total = sum(len(d.users) for d in out)
     if total > LIMITS["users"]:
         r.add("domains", f"lists {total} users in all; at most {LIMITS['users']} are allowed")
     return out
+
+
+def _dkim(r: _Reader, obj: dict, path: str) -> tuple[str | None, str | None]:
+    """The domain's DKIM selector and public key: both or neither, each checked."""
+    selector, key = obj.get("dkim_selector"), obj.get("dkim_public_key")
+    if selector is None and key is None:
+        return None, None
+    if selector is None or key is None:
+        missing = "dkim_selector" if selector is None else "dkim_public_key"
+        r.add(f"{path}.{missing}", "a DKIM key needs both a selector and a public key")
+        return None, None
+    why = dkim.check_selector(selector)
+    if why:
+        r.add(f"{path}.dkim_selector", why)
+        return None, None
+    if not isinstance(key, str):
+        r.add(f"{path}.dkim_public_key", "must be a string (the base64 public key)")
+        return None, None
+    try:
+        parsed = dkim.parse_public_key(key)
+        dkim.record(parsed)
+    except ValueError as exc:
+        r.add(f"{path}.dkim_public_key", f"the key {exc}")
+        return None, None
+    return selector, parsed.base64
 
 
 def _users(r: _Reader, raw: Any, path: str) -> tuple[str, ...]:
