@@ -157,3 +157,7 @@ LOGGING = {
         "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# The live check (docs/live-check.md) never probes non-public addresses for a visitor
+# unless the operator allows it (a lab or an internal deployment).
+LIVE_CHECK_ALLOW_PRIVATE = env_bool("LIVE_CHECK_ALLOW_PRIVATE", False)

@@ -214,3 +214,20 @@ def _short(summary: str) -> str:
     if len(summary) <= SUMMARY_CHARS:
         return summary
     return summary[: SUMMARY_CHARS - 1] + "…"
+
+
+class LiveCheck(models.Model):
+    """One check of what is deployed against the design's plan (architect/live), kept with
+    its time so the designer can say what changed since the previous one."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="live_checks")
+    created = models.DateTimeField(default=timezone.now)
+    # core.live.Report.to_dict(): rows, summary, counts, resolver, seconds.
+    report = models.JSONField()
+    summary = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.design_id} at {self.created:%Y-%m-%d %H:%M}: {self.summary}"
