@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "architect.web.middleware.ContentSecurityPolicyMiddleware",
+    "architect.designs.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "architect.urls"
@@ -88,6 +89,17 @@ try:
     }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be used: {error}") from error
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent saves on SQLite (docs/settings.md): WAL lets readers go on during a
+    # write; BEGIN IMMEDIATE takes the write lock when a transaction starts, so two saves
+    # queue on the busy timeout (seconds) instead of one failing at its first write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in pages (architect/accounts); a visitor needs no account to design.
