@@ -177,15 +177,92 @@ def test_it_relays_through_the_smarthost_on_its_port_with_a_login(tmp_path):
     assert "#AuthInfo:smtp.relay-provider.example\t" in authinfo
 
 
-def test_it_rewrites_alias_domains_with_virtusertable(tmp_path):
-    exported = export_to(_with_sendmail("multi-domain"), tmp_path / "bundle")
+def _with_users(design, **users: tuple[str, ...]):
+    """The design with domains[].users set, by domain name (dots as underscores)."""
+    domains = tuple(
+        dataclasses.replace(d, users=users.get(d.name.replace(".", "_"), d.users))
+        for d in design.domains
+    )
+    return dataclasses.replace(design, domains=domains)
+
+
+def _multi_domain_with_users():
+    return _with_users(
+        _with_sendmail("multi-domain"),
+        example_com=("alice", "bob"),
+        example_net=("carol",),
+    )
+
+
+def test_it_lists_every_address_of_the_mailbox_and_alias_domains_in_virtusertable(tmp_path):
+    exported = export_to(_multi_domain_with_users(), tmp_path / "bundle")
     mx = _mc_dir(exported, "mx.example.com")
+    error = 'error:5.1.1:"550 User unknown"'
+    # The one user list: every mailbox as itself, root@ and abuse@ to postmaster@, each
+    # user of the alias domain to the same user at its target; @domain refused.
     assert table_entries((mx / "virtusertable").read_text()) == [
-        ("@example-shop.com", "%1@example.com")
+        ("postmaster@example.com", "postmaster@example.com"),
+        ("alice@example.com", "alice@example.com"),
+        ("bob@example.com", "bob@example.com"),
+        ("root@example.com", "postmaster@example.com"),
+        ("abuse@example.com", "postmaster@example.com"),
+        ("@example.com", error),
+        ("postmaster@example.net", "postmaster@example.net"),
+        ("carol@example.net", "carol@example.net"),
+        ("root@example.net", "postmaster@example.net"),
+        ("abuse@example.net", "postmaster@example.net"),
+        ("@example.net", error),
+        ("postmaster@example-shop.com", "postmaster@example.com"),
+        ("alice@example-shop.com", "alice@example.com"),
+        ("bob@example-shop.com", "bob@example.com"),
+        ("root@example-shop.com", "postmaster@example.com"),
+        ("abuse@example-shop.com", "postmaster@example.com"),
+        ("@example-shop.com", error),
+    ]
+    # The same users as Dovecot's passwd-file.
+    users = exported.dir("dovecot", "mx.example.com") / "users"
+    listed = {line.split(":", 1)[0] for line in users.read_text().splitlines() if "@" in line}
+    mailboxes = {
+        target
+        for _, target in table_entries((mx / "virtusertable").read_text())
+        if not target.startswith("error:")
+    }
+    assert mailboxes == listed
+    # Dovecot's domains go to the dovecot mailer, and are not class w (the local mailer).
+    assert table_entries((mx / "mailertable").read_text()) == [
+        ("example.com", "dovecot:mx.example.com"),
+        ("example.net", "dovecot:mx.example.com"),
     ]
     names = (mx / "local-host-names").read_text().splitlines()
-    assert {"example.com", "example.net", "example-shop.com"} <= set(names)
-    assert "parked-example.org" not in names
+    assert "example.com" not in names and "example.net" not in names
+    assert "example-shop.com" in names and "parked-example.org" not in names
+
+
+def test_it_keeps_one_virtusertable_line_per_user_on_a_shell_host(tmp_path):
+    design = examples.load("timesharing")
+    alias = dataclasses.replace(design.domains[0], name="example-alias.edu", alias_of="example.edu")
+    design = dataclasses.replace(design, domains=(*design.domains, alias))
+    exported = export_to(design, tmp_path / "bundle")
+    host = exported.hosts("sendmail")[0].name
+    entries = table_entries((_mc_dir(exported, host) / "virtusertable").read_text())
+    assert ("@example-alias.edu", 'error:5.1.1:"550 User unknown"') in entries
+    assert not any("%1" in target for _, target in entries)
+
+
+def test_it_delivers_dovecot_s_mailboxes_with_the_full_address_as_vmail(tmp_path):
+    exported = export_to(_with_sendmail("solo-server"), tmp_path / "bundle")
+    cf = _built(exported, "mail.example.org")
+    mailer = cf.split("\nMdovecot,", 1)[1].split("\nM", 1)[0]
+    assert "P=/usr/lib/dovecot/dovecot-lda" in mailer
+    assert "A=/usr/lib/dovecot/dovecot-lda -f $g -d $u" in mailer
+    assert "U=5000:5000" in mailer  # vmail, the owner dovecot.conf names
+    assert "R=EnvToSMTP" in mailer  # $u is user@domain, the key of Dovecot's user list
+    # Root's and cron's mail to this host's own names stays with procmail.
+    local = re.search(r"^Mlocal,\s*P=(\S+?),", cf, re.M)
+    assert local and local.group(1) == "/usr/bin/procmail"
+    mc = (_mc_dir(exported, "mail.example.org") / "sendmail.mc").read_text()
+    said = " ".join(line.removeprefix("dnl # ") for line in mc.splitlines())
+    assert "FULL address" in said and "backscatter" in said
 
 
 @pytest.mark.parametrize(
@@ -424,3 +501,64 @@ def test_it_answers_no_vrfy_or_expn(tmp_path, sendmail_root, lab_dir):
     vrfy = next(r for r in replies if r.startswith("252") or "VRFY" in r.upper())
     assert "root@" not in vrfy and "<root" not in vrfy, out
     assert any(r.startswith("502") for r in replies), out  # EXPN refused
+
+
+def _built_maps(root: Path, cf: Path, lab: Path) -> None:
+    """makemap hash for every table in ``lab``/etc, as the install steps do."""
+    for table in ("access", "mailertable", "virtusertable"):
+        path = lab / "etc" / table
+        if path.exists():
+            subprocess.run(
+                [str(root / "usr/sbin/makemap"), "-C", str(cf), "hash", str(path)],
+                stdin=path.open(),
+                env=environment(root),
+                check=True,
+                timeout=30,
+            )
+
+
+def test_it_routes_each_address_to_dovecot_and_refuses_unknown_ones(
+    tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_multi_domain_with_users(), tmp_path / "bundle")
+    cf = _built_cf(exported, "mx.example.com", lab_dir)
+    _built_maps(sendmail_root, cf, lab_dir)
+    addresses = [
+        "alice@example.com",
+        "carol@example.net",
+        "postmaster@example.net",
+        "root@example.com",
+        "abuse@example.net",
+        "bob@example-shop.com",
+        "root@example-shop.com",
+        "nosuchuser@example.com",
+        "nosuchuser@example-shop.com",
+        "carol@example.com",  # a user of another domain
+    ]
+    out = _address_test(sendmail_root, cf, "mx.example.com", *(f"3,0 {a}" for a in addresses))
+    # One answer per address: the last "parse returns" before the next prompt (an
+    # alias recurses through ruleset 0, which prints its own answers first).
+    chunks = re.split(r"^> ", out, flags=re.M)[1 : len(addresses) + 1]
+    answers = [re.findall(r"^parse +returns: (.*)$", c, re.M)[-1] for c in chunks]
+
+    def dovecot(address: str) -> str:
+        local, domain = address.split("@")
+        spaced = " . ".join(domain.split("."))
+        return f"$# dovecot $@ mx . example . com $: {local} < @ {spaced} . >"
+
+    unknown = '$# error $@ 5 . 1 . 1 $: "550 User unknown"'
+    assert dict(zip(addresses, answers, strict=True)) == {
+        "alice@example.com": dovecot("alice@example.com"),
+        "carol@example.net": dovecot("carol@example.net"),
+        "postmaster@example.net": dovecot("postmaster@example.net"),
+        "root@example.com": dovecot("postmaster@example.com"),
+        "abuse@example.net": dovecot("postmaster@example.net"),
+        "bob@example-shop.com": dovecot("bob@example.com"),
+        "root@example-shop.com": dovecot("postmaster@example.com"),
+        "nosuchuser@example.com": unknown,
+        "nosuchuser@example-shop.com": unknown,
+        "carol@example.com": unknown,
+    }
+    # What dovecot-lda is given as -d: the whole address, as Dovecot's user list has it.
+    out = _address_test(sendmail_root, cf, "mx.example.com", "/try dovecot alice@example.com")
+    assert "Rcode = 0, addr = alice@example.com" in out

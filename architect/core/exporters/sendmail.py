@@ -11,9 +11,16 @@ Rules kept here, from the domain reference (topologies.md T2-T6, §2.2, P30):
   ``no_default_msa`` and a loopback-only ``DAEMON_OPTIONS`` (T2); MAIL_HUB is
   left as nullclient sets it, and a ``Local_localaddr`` rule sends local
   names (root, cron) to the smart host as user@origin, never user@[hub];
-- ``OSTYPE(`debian')`` (Debian's paths), local mail through Dovecot's LDA
-  or an explicit ``FEATURE(`local_procmail')``, with the package it needs
+- ``OSTYPE(`debian')`` (Debian's paths), the host's own local names through
+  an explicit ``FEATURE(`local_procmail')``, with the package it needs
   (procmail, which sendmail-bin alone does not install) said in the file;
+- on a host whose mailboxes Dovecot files (delivery ``lmtp:<self>``), the
+  mailbox domains are virtual (``VIRTUSER_DOMAIN``, never class w): every
+  address of the one user list (``domains[].users``, postmaster always) is a
+  virtusertable entry, root@ and abuse@ reach postmaster@, each user of an
+  alias domain has a line of its own, ``@domain`` is an error (refused at
+  RCPT, no backscatter), and a ``dovecot`` mailer hands the FULL address to
+  dovecot-lda as vmail, reached through mailertable;
 - ``confPRIVACY_FLAGS`` is ``goaway``: no VRFY, EXPN or VERB;
 - relaying is granted only by access-db ``Connect:`` entries for the plan's
   trusted networks and ``To:`` entries for its relay domains, with
@@ -32,8 +39,12 @@ from collections.abc import Iterable
 from ..design import Design
 from ..plan import HostPlan, Plan
 from . import Exporter, register
+from .dovecot import VMAIL_GID, VMAIL_UID
 from .postfix import (
+    accepted_addresses,
+    address_classes,
     comment_lines,
+    has_users,
     is_null_client,
     one_line,
     reasons,
@@ -55,6 +66,15 @@ RELAY_OPENING = (
 )
 MAIL_DIR = "/etc/mail"
 DOVECOT_LDA = "/usr/lib/dovecot/dovecot-lda"
+# The mailer that hands a mailbox domain's mail to dovecot-lda with the full address.
+DOVECOT_MAILER = (
+    f"Mdovecot,\tP={DOVECOT_LDA}, F=DFMPhnu9, U={VMAIL_UID}:{VMAIL_GID},",
+    "\t\tS=EnvFromSMTP/HdrFromSMTP, R=EnvToSMTP/HdrFromSMTP,",
+    "\t\tT=DNS/RFC822/X-Unix,",
+    f"\t\tA={DOVECOT_LDA} -f $g -d $u",
+)
+# The answer to an address of a mailbox or alias domain that is not on the user list.
+NO_SUCH_USER = 'error:5.1.1:"550 User unknown"'
 # Beyond this many access entries for one block, list the hosts by hand.
 MAX_ACCESS_ENTRIES = 256
 
@@ -193,12 +213,25 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
 
     mc.blank()
     mc.note("Which domains this host accepts, and what it does with them.")
+    mailbox = dovecot_domains(host)
     mc.line(
         "FEATURE(`use_cw_file')",
         f"Local domains (class w) from {MAIL_DIR}/local-host-names: "
         + (", ".join(_local_names(host)) or "none besides the host's own names")
-        + ".",
+        + "."
+        + (
+            " The mailbox domains Dovecot files are not there: class w would hand "
+            "their mail to the local mailer, which knows only the local part."
+            if mailbox
+            else ""
+        ),
     )
+    for domain in mailbox:
+        mc.line(
+            f"VIRTUSER_DOMAIN(`{domain}')",
+            f"{domain}: a virtual domain. Its addresses exist only in the virtusertable "
+            "(the design's user list), and its mail goes to Dovecot through the mailertable.",
+        )
     access_args = f"`hash -T<TMPF> -o {MAIL_DIR}/access'"
     if host.relay_domains and host.recipient_validation:
         mc.line(
@@ -220,36 +253,66 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
             "(cf/README, relay_hosts_only).",
             *reasons(host, "relay_domains"),
         )
-    if host.transport:
+    if host.transport or mailbox:
         mc.line(
             f"FEATURE(`mailertable', `hash -o {MAIL_DIR}/mailertable')",
-            "Where each passed-on domain goes next: "
-            + "; ".join(f"{d} to {hop}" for d, hop in host.transport)
+            "Where each domain goes next: "
+            + "; ".join(
+                [f"{d} to {hop}" for d, hop in host.transport]
+                + [f"{d} to Dovecot on this host (the dovecot mailer)" for d in mailbox]
+            )
             + ".",
         )
-    if host.alias_domains:
+    if host.alias_domains or mailbox:
         mc.line(
             f"FEATURE(`virtusertable', `hash -o {MAIL_DIR}/virtusertable')",
-            "Alias domains: user@alias is delivered as user@target.",
+            "The addresses that exist, one line each from the design's user list: "
+            + (
+                "every mailbox of "
+                + ", ".join(mailbox)
+                + " (postmaster always), root@ and abuse@ to postmaster@ (RFC 2142), "
+                if mailbox
+                else ""
+            )
+            + (
+                "each user of an alias domain to the same user at its target, "
+                if host.alias_domains
+                else ""
+            )
+            + "and @domain as an error, so sendmail refuses an unknown address at RCPT "
+            "instead of accepting it and bouncing it later to a forged sender "
+            "(backscatter). Never @alias %1@target: that accepts every address.",
+        )
+    if mailbox:
+        mc.line(
+            "define(`_VIRTUSER_STOP_ONE_LEVEL_RECURSION_', `1')",
+            "A mailbox is listed as itself (alice@example.org alice@example.org), so the "
+            "list of addresses is complete and the @domain error catches only unknown "
+            "ones. This switch of sendmail's cf/m4/proto.m4 ends the lookup when an address "
+            "maps to itself, and the address goes on to the mailertable; without it, such "
+            "a line loops.",
         )
 
-    lda = host.delivery == f"lmtp:{host.name}"
+    lda = bool(mailbox)
     if lda:
-        mc.line(
-            f"FEATURE(`local_procmail', `{DOVECOT_LDA}', `{DOVECOT_LDA} -d $u')",
+        mc.note(
             *reasons(host, "delivery"),
-            "sendmail has no LMTP client for this, so Dovecot's LDA files local mail and "
-            "keeps the IMAP index current (Dovecot's sendmail howto).",
+            "Dovecot files the mailbox domains' mail: the mailertable sends it to the dovecot "
+            "mailer below, which runs dovecot-lda (Dovecot's sendmail howto; sendmail has no "
+            "LMTP client for a local socket) as vmail with the FULL address (-d "
+            "user@domain), the key of Dovecot's user list (username_format=%Lu). Not the "
+            "local mailer: it passes only the local part, Dovecot finds no such user and "
+            "refuses root, and the mail bounces or is lost.",
         )
-        mc.line(
-            "MODIFY_MAILER_FLAGS(`LOCAL', `-f')",
-            "dovecot-lda takes no -f option.",
-        )
-    else:
-        mc.line(
-            "FEATURE(`local_procmail', `/usr/bin/procmail')",
-            *reasons(host, "delivery"),
-            "Local mail (root, postmaster"
+    mc.line(
+        "FEATURE(`local_procmail', `/usr/bin/procmail')",
+        *([] if lda else reasons(host, "delivery")),
+        (
+            "Mail for this host's own names (root@"
+            + host.name
+            + ", cron's mail) is filed by procmail into /var/mail/<user>."
+            if lda
+            else "Local mail (root, postmaster"
             + (", and this host's users" if host.delivery in ("mbox", "maildir") else "")
             + ") is filed by procmail"
             + (
@@ -257,12 +320,14 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
                 if host.delivery == "maildir"
                 else ", into /var/mail/<user>"
             )
-            + ". REQUIRES procmail: apt-get install sendmail brings it (sendmail needs "
-            "sensible-mda, which needs procmail); sendmail-bin alone does not, and local "
-            "mail would then wait in the queue. Not mail.local: as Debian builds it, it "
-            "cannot lock /var/mail/<user> for users outside group mail (lockmailbox "
-            "error 75), which the lab showed.",
+            + "."
         )
+        + " REQUIRES procmail: apt-get install sendmail brings it (sendmail needs "
+        "sensible-mda, which needs procmail); sendmail-bin alone does not, and local "
+        "mail would then wait in the queue. Not mail.local: as Debian builds it, it "
+        "cannot lock /var/mail/<user> for users outside group mail (lockmailbox "
+        "error 75), which the lab showed.",
+    )
     mc.blank()
     mc.note("How mail leaves this host.")
     mc.line(
@@ -287,14 +352,24 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
     mc.blank()
     mc.line("MAILER(`local')", "Local delivery (and the prog mailer).")
     mc.line("MAILER(`smtp')", "SMTP to other servers.")
+    lmtp24 = any(hop.startswith("lmtp:") for _, hop in host.transport)
+    if lda or lmtp24:
+        mc.lines.append("MAILER_DEFINITIONS")
     if lda:
-        mc.line("MAILER(`procmail')", "The mailer local_procmail relies on.")
-    if any(hop.startswith("lmtp:") for _, hop in host.transport):
+        mc.note(
+            "dovecot: delivers a mailbox domain's mail with dovecot-lda (mailertable "
+            "entries dovecot:<host>). $u is the whole address (R=EnvToSMTP), $g the sender. "
+            f"U= runs it as vmail ({VMAIL_UID}:{VMAIL_GID}, the owner dovecot.conf "
+            "names), which Dovecot requires: it refuses to write as root or mail. "
+            "dovecot-lda exits 67 for an address Dovecot does not know and 75 for a "
+            "temporary failure, which sendmail bounces or retries.",
+        )
+        mc.lines += DOVECOT_MAILER
+    if lmtp24:
         mc.note(
             "LMTP over TCP to the mailbox store's Dovecot (port 24), used by mailertable "
             "entries lmtp24:[store]. Firewall port 24 on the store to this host only."
         )
-        mc.lines.append("MAILER_DEFINITIONS")
         mc.lines.append(
             "Mlmtp24,\tP=[IPC], F=mDFMuXz, S=EnvFromSMTP/HdrFromSMTP, "
             "R=EnvToSMTP/HdrFromSMTP, E=\\r\\n, L=990,"
@@ -390,9 +465,25 @@ def _smart_host_options(mc: _Mc, host: HostPlan, *, esmtp_too: bool) -> None:
 # Tables
 
 
+def dovecot_domains(host: HostPlan) -> list[str]:
+    """The mailbox domains whose mail Dovecot files on this host (delivery ``lmtp:<self>``).
+
+    They are virtual domains to sendmail, never class w: their addresses are
+    full addresses in Dovecot's user list, not accounts of the host.
+    """
+    if host.delivery != f"lmtp:{host.name}":
+        return []
+    return address_classes(host)["virtual_mailbox"]
+
+
 def _local_names(host: HostPlan) -> list[str]:
-    """Final and alias domains: class w. Relay domains must never be here (T4)."""
-    return sorted(set(host.final_domains) | set(dict(host.alias_domains)))
+    """Class w: final domains delivered by the local mailer, and alias domains.
+
+    Relay domains must never be here (T4), nor the domains Dovecot files.
+    """
+    dovecot = set(dovecot_domains(host))
+    final = {d for d in host.final_domains if d not in dovecot}
+    return sorted(final | set(dict(host.alias_domains)))
 
 
 def access_networks(block: str) -> list[str]:
@@ -476,10 +567,12 @@ def sendmail_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str
         )
         + "\n"
     )
-    if host.transport:
+    mailbox = dovecot_domains(host)
+    if host.transport or mailbox:
         lines = [
-            "# mailertable: where mail for each passed-on domain goes next.",
-            "# The brackets skip the MX lookup, so mail cannot loop back here.",
+            "# mailertable: where mail for each domain goes next.",
+            "# The brackets skip the MX lookup, so mail cannot loop back here;",
+            "# dovecot: is Dovecot's LDA on this host (the dovecot mailer in sendmail.mc).",
             build.format(path=f"{MAIL_DIR}/mailertable"),
             "",
         ]
@@ -490,18 +583,48 @@ def sendmail_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str
                 lines.append(f"{domain}\tlmtp24:{name}")
             else:
                 lines.append(f"{domain}\tesmtp:{target}")
+        lines += [f"{domain}\tdovecot:{host.name}" for domain in mailbox]
         out["mailertable"] = "\n".join(lines) + "\n"
-    if host.alias_domains:
-        lines = [
-            "# virtusertable: user@alias is delivered as user@target.",
-            build.format(path=f"{MAIL_DIR}/virtusertable"),
-            "",
-        ]
-        lines += [f"@{alias}\t%1@{target}" for alias, target in host.alias_domains]
-        out["virtusertable"] = "\n".join(lines) + "\n"
+    if host.alias_domains or mailbox:
+        out["virtusertable"] = _virtusertable(design, host, mailbox, build)
     if host.relayhost_auth and host.relayhost:
         out["authinfo"] = _authinfo(host)
     return out
+
+
+def _virtusertable(design: Design, host: HostPlan, mailbox: list[str], build: str) -> str:
+    """Every address that exists at the mailbox and alias domains, and @domain refused.
+
+    From the one user list (``domains[].users``, postmaster always), the same
+    as Dovecot's passwd-file and the Postfix tables. A mailbox maps to itself;
+    root@ and abuse@ to postmaster@; a user of an alias domain to the same user
+    at its target. Never ``@alias %1@target``: that accepts any address.
+    """
+    lines = [
+        "# virtusertable: the addresses that exist here, one line each, from the",
+        "# design's user list (the same users as Dovecot's passwd-file).",
+        "# A mailbox maps to itself and goes on to Dovecot (mailertable); root@ and",
+        "# abuse@ reach postmaster@, a real mailbox (RFC 5321 4.5.1, RFC 2142); a user",
+        "# of an alias domain reaches the same user at the target. @domain is an",
+        "# error: an unknown address is refused at RCPT, never accepted and bounced",
+        "# later to a forged sender (backscatter).",
+        build.format(path=f"{MAIL_DIR}/virtusertable"),
+        "",
+    ]
+    domains = [*mailbox, *(alias for alias, _ in host.alias_domains)]
+    for domain in domains:
+        lines += [f"{address}\t{target}" for address, target in accepted_addresses(design, domain)]
+        lines.append(f"@{domain}\t{NO_SUCH_USER}")
+    missing = [d for d in domains if not has_users(design, d)]
+    if missing:
+        lines += [
+            "",
+            "# PLACEHOLDER: the design lists no mailbox users for " + ", ".join(missing) + ",",
+            "# so only postmaster (and root, abuse) exist there. Add them to the design",
+            "# (domains[].users) and export again: every table gets the same list.",
+            *[f"#someone@{d}\tsomeone@{d}" for d in missing],
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _trust_reason(host: HostPlan, block: str) -> str:
