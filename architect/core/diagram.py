@@ -1282,6 +1282,18 @@ def render(source: str, fmt: str = "svg", timeout: float = RENDER_TIMEOUT) -> by
     return done.stdout
 
 
+# How renderings are made: ``render`` itself unless an application installs a cache in
+# front of it (the web app does, architect/web/diagram_cache.py), so that the bundle's
+# diagram.svg is drawn once per distinct DOT source, and a failure is remembered too.
+_cached_render: Callable[[str, str], bytes] | None = None
+
+
+def use_cache(cached_render: Callable[[str, str], bytes] | None) -> None:
+    """Route every rendering of this module through ``cached_render(source, fmt)``."""
+    global _cached_render
+    _cached_render = cached_render
+
+
 def svg(
     plan: Plan,
     *,
@@ -1290,7 +1302,11 @@ def svg(
     timeout: float = RENDER_TIMEOUT,
 ) -> bytes:
     """The plan's diagram as SVG bytes, with its accessible title and description."""
-    data = render(dot_source(plan, trace=trace, link=link), "svg", timeout)
+    source = dot_source(plan, trace=trace, link=link)
+    if _cached_render is not None and timeout == RENDER_TIMEOUT:
+        data = _cached_render(source, "svg")
+    else:
+        data = render(source, "svg", timeout)
     return with_title(data, *describe(plan, trace))
 
 

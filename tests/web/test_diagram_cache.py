@@ -111,3 +111,47 @@ def test_it_says_why_when_dot_times_out_and_does_not_retry_at_once(monkeypatch):
     # A diagram that timed out is not tried again on every page view.
     assert calls == ["svg"]
     assert diagram_cache.FAILURE_SECONDS <= 300
+
+
+@pytest.mark.django_db
+def test_every_page_and_the_bundle_draw_an_unchanged_design_once(dot_runs):
+    # The designer page, the example page and export.zip, each viewed three times.
+    from django.urls import reverse
+
+    from tests.designs.factory import Factory
+
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+    pages = [
+        reverse("designs:detail", args=[design.pk]),
+        reverse("designs:export_zip", args=[design.pk]),
+        reverse("examples:detail", args=["department-hub"]),
+        reverse("examples:export_zip", args=["department-hub"]),
+    ]
+    for _ in range(3):
+        for page in pages:
+            assert alice.get(page).status_code == 200
+
+    # One drawing per distinct DOT source (page diagrams carry links, the bundle's not).
+    assert 0 < len(dot_runs) <= 4, dot_runs
+
+
+@pytest.mark.django_db
+def test_a_hanging_dot_costs_one_timeout_not_one_per_view(monkeypatch):
+    from django.urls import reverse
+
+    timeouts: list[str] = []
+
+    def hanging(source, fmt="svg", timeout=diagram.RENDER_TIMEOUT):
+        timeouts.append(fmt)
+        raise DiagramError(f"drawing the diagram took longer than {timeout:g} seconds")
+
+    monkeypatch.setattr(diagram, "render", hanging)
+    client = __import__("django.test", fromlist=["Client"]).Client()
+    for _ in range(3):
+        r = client.get(reverse("examples:export_zip", args=["department-hub"]))
+        assert r.status_code == 200
+        client.get(reverse("examples:detail", args=["department-hub"]))
+
+    assert 0 < len(timeouts) <= 2, timeouts
