@@ -405,3 +405,32 @@ def test_a_surrogate_sent_by_a_form_never_reaches_the_design(alice, design, rout
     design.refresh_from_db()
     assert "\ud800" not in json.dumps(design.document)
     assert alice.get(reverse("designs:design_json", args=[design.pk])).status_code == 200
+
+
+def test_two_tabs_a_stale_save_answers_409_with_what_changed(alice, design):
+    # Both tabs open the host's edit form on the same revision.
+    url = reverse("designs:part_edit", args=[design.pk, "hosts", "mail.example.org"])
+    form_page = alice.get(url).text
+    assert f'name="revision" value="{design.position}"' in form_page
+    host = {**HOST, "name": "mail.example.org", "addresses": "192.0.2.10"}
+    seen = str(design.position)
+
+    # Tab 1 saves a new MTA; tab 2 then saves an address with the stale form.
+    first = edit(
+        alice, design, "hosts", "mail.example.org", {**host, "mta": "sendmail", "revision": seen}
+    )
+    second = edit(
+        alice,
+        design,
+        "hosts",
+        "mail.example.org",
+        {**host, "addresses": "192.0.2.11", "revision": seen},
+    )
+
+    assert first.status_code == 303
+    assert second.status_code == 409
+    assert "your change was not saved" in second.text
+    assert "Changed host mail.example.org: mta from postfix to sendmail" in second.text
+    design.refresh_from_db()
+    assert design.document["hosts"][0]["mta"] == "sendmail"
+    assert design.document["hosts"][0]["addresses"] == ["192.0.2.10"]

@@ -343,7 +343,24 @@ def _part_context(design: Design, part: str, name: str | None, index: int | None
         "submit": "Add" if name is None else "Save",
         "cancel": reverse("designs:detail", args=[design.pk]) + f"#part-{part}",
         "cancel_hx": reverse("designs:parts", args=[design.pk]),
+        # The revision the form shows: a save from an older one is refused (_stale).
+        "revision": design.position,
     }
+
+
+def _stale(request: HttpRequest, design: Design) -> HttpResponse | None:
+    """409 with what changed when the form was opened on an older revision (another tab)."""
+    seen = request.POST.get("revision", "")
+    if not seen.isdigit() or int(seen) == design.position:
+        return None
+    changes = list(
+        design.revisions.filter(number__gt=int(seen), number__lte=design.position)
+        .order_by("number")
+        .values_list("summary", flat=True)
+    ) or ["The design was moved to another revision (undo, redo or going back)."]
+    context = {"pk": design.pk, "changes": changes}
+    template = "designs/stale.html#notice" if request.htmx else "designs/stale.html"
+    return render(request, template, context, status=409)
 
 
 @require_http_methods(["GET", "POST"])
@@ -357,6 +374,8 @@ def part_add(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     if request.method == "GET":
         form = form_class(document=design.document, auto_id=ids)
         return _form_response(request, design, form, context)
+    if (refused := _stale(request, design)) is not None:
+        return refused
     form = form_class(request.POST, document=design.document, auto_id=ids)
     if not form.is_valid():
         return _form_response(request, design, form, context, status=422)
@@ -381,6 +400,8 @@ def part_edit(request: HttpRequest, pk: int, part: str, name: str) -> HttpRespon
         initial = form_class.initial_from(item)
         form = form_class(initial=initial, document=design.document, auto_id=ids)
         return _form_response(request, design, form, context)
+    if (refused := _stale(request, design)) is not None:
+        return refused
     form = form_class(request.POST, document=design.document, auto_id=ids)
     if not form.is_valid():
         return _form_response(request, design, form, context, status=422)
