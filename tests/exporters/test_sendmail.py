@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -391,10 +391,11 @@ def _address_test(root: Path, cf: Path, host: str, *lines: str) -> str:
 
 
 def _smtp_session(root: Path, cf: Path, host: str, queue: Path, commands: list[str]) -> str:
-    """An SMTP session with ``sendmail -bs``, one command at a time as a client sends them.
+    """An SMTP session with ``sendmail -bs``, as a client holds one: each command is sent
+    only once the reply to the one before (the greeting first) has come in full.
 
-    sendmail refuses a client that talks before the greeting, so the
-    commands are fed with short pauses through a pipe.
+    sendmail refuses a client that talks before the greeting, and may hang up early: a
+    closed pipe ends the session, and what it said until then is the answer.
     """
     queue.mkdir(mode=0o700, exist_ok=True)
     process = subprocess.Popen(
@@ -402,20 +403,38 @@ def _smtp_session(root: Path, cf: Path, host: str, queue: Path, commands: list[s
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         env=environment(root),
     )
-    assert process.stdin is not None
+    assert process.stdin is not None and process.stdout is not None
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    lines: list[str] = []
+
+    def reply() -> bool:
+        while True:
+            line = process.stdout.readline().decode("utf-8", "replace")
+            if not line:
+                return False
+            lines.append(line.rstrip("\r\n"))
+            if re.match(r"^\d{3} ", line):
+                return True
+
     try:
-        for line in commands:
-            time.sleep(0.3)
-            process.stdin.write(line + "\r\n")
-            process.stdin.flush()
-        output, _ = process.communicate(timeout=30)
+        if reply():
+            for command in commands:
+                try:
+                    process.stdin.write((command + "\r\n").encode())
+                    process.stdin.flush()
+                except BrokenPipeError:
+                    break
+                if not reply():
+                    break
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
-    return output
+        process.wait(timeout=10)
+    return "\n".join(lines) + "\n"
 
 
 def test_it_sends_a_null_client_s_local_mail_to_the_hub_as_user_at_the_origin(
