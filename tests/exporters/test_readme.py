@@ -119,9 +119,9 @@ def test_it_gives_the_table_building_commands_for_postfix_and_sendmail():
 
 def test_it_names_files_it_has_no_step_for():
     design = examples.load("solo-server")
-    text = readme_text(design, make_plan(design), {"exim/mail.example.org/exim.conf": ""})
+    text = readme_text(design, make_plan(design), {"spam/mail.example.org/rspamd.conf": ""})
     assert "## Other files\n\nNo step above covers these yet" in text
-    assert "- `exim/mail.example.org/exim.conf`" in text
+    assert "- `spam/mail.example.org/rspamd.conf`" in text
 
 
 def test_it_shows_the_settings_for_each_kind_of_client():

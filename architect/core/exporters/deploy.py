@@ -70,7 +70,7 @@ class Install:
     """The steps that put one program's files on one host."""
 
     host: str
-    program: str  # postfix | dovecot | sendmail
+    program: str  # postfix | dovecot | sendmail | exim | opensmtpd
     copies: tuple[Copy, ...]
     packages: tuple[str, ...] = ()  # Debian packages to install first
     accounts: tuple[str, ...] = ()  # run before copying: system users the files name
@@ -103,8 +103,14 @@ def installs(files: Mapping[str, str]) -> list[Install]:
         out.append(_sendmail(host, names))
     for host, names in host_dirs(files, "dkim").items():
         out.append(_opendkim(host, names, files))
-    # OpenDKIM before the MTA, whose milter setting expects it.
-    order = {"dovecot": 0, "opendkim": 1, "postfix": 2, "sendmail": 2}
+    for host, names in host_dirs(files, "exim").items():
+        out.append(_exim(host, names, files))
+    for host, names in host_dirs(files, "opensmtpd").items():
+        out.append(_opensmtpd(host, names))
+    # OpenDKIM before the MTA, whose milter setting expects it. Exim before Dovecot:
+    # dovecot.conf gives its sockets to group Debian-exim, which the exim4 packages
+    # create; Exim needs Dovecot only once mail arrives.
+    order = {"exim": -1, "dovecot": 0, "opendkim": 1, "postfix": 2, "sendmail": 2, "opensmtpd": 2}
     return sorted(out, key=lambda i: (i.host, order[i.program]))
 
 
@@ -292,3 +298,44 @@ def certificate_paths(files: Mapping[str, str], host: str) -> dict[str, str]:
     for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
         wanted[path] = "key" if param.endswith("KEY") else "cert"
     return wanted
+
+
+# Exim and OpenSMTPD files that hold a password: readable by root and the daemon only.
+EXIM_SECRETS = {"passwd.client": ("0640", "Debian-exim")}
+OPENSMTPD_SECRETS = {"passwords": ("0640", "opensmtpd"), "secrets": ("0640", "opensmtpd")}
+
+
+def _exim(host: str, names: list[str], files: Mapping[str, str]) -> Install:
+    """exim4.conf to /etc/exim4/exim4.conf, its lsearch files beside it (read as they are)."""
+    copies = []
+    for name in names:
+        mode, group = EXIM_SECRETS.get(name, ("0644", "root"))
+        copies.append(Copy(f"exim/{host}/{name}", f"/etc/exim4/{name}", mode, group))
+    conf = files.get(f"exim/{host}/exim4.conf", "")
+    # Only the heavy daemon has the dovecot authenticator (submission logins).
+    heavy = re.search(r"^\s*driver = dovecot$", conf, re.M)
+    return Install(
+        host=host,
+        program="exim",
+        copies=tuple(copies),
+        packages=("exim4-daemon-heavy" if heavy else "exim4-daemon-light",),
+        commands=("exim4 -bV -C /etc/exim4/exim4.conf >/dev/null",),
+        apply=("systemctl restart exim4",),
+    )
+
+
+def _opensmtpd(host: str, names: list[str]) -> Install:
+    """smtpd.conf to /etc/smtpd.conf, its tables to /etc/smtpd/."""
+    copies = []
+    for name in names:
+        mode, group = OPENSMTPD_SECRETS.get(name, ("0644", "root"))
+        target = "/etc/smtpd.conf" if name == "smtpd.conf" else f"/etc/smtpd/{name}"
+        copies.append(Copy(f"opensmtpd/{host}/{name}", target, mode, group))
+    return Install(
+        host=host,
+        program="opensmtpd",
+        copies=tuple(copies),
+        packages=("opensmtpd",),
+        commands=("smtpd -n",),
+        apply=("systemctl restart opensmtpd",),
+    )

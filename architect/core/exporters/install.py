@@ -39,6 +39,8 @@ SERVICES = {
     "dovecot": "dovecot",
     "sendmail": "sendmail",
     "opendkim": "opendkim",
+    "exim": "exim4",
+    "opensmtpd": "opensmtpd",
 }
 
 

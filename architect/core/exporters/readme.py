@@ -107,12 +107,21 @@ def describe(path: str) -> str | None:
         return fixed[path]
     if len(parts) == 2 and parts[0] == "dns" and path.endswith(".zone"):
         return f"the zone of {parts[1][: -len('.zone')]}"
-    if len(parts) >= 3 and parts[0] in ("postfix", "sendmail", "dovecot", "dkim"):
+    if len(parts) >= 3 and parts[0] in (
+        "postfix",
+        "sendmail",
+        "dovecot",
+        "dkim",
+        "exim",
+        "opensmtpd",
+    ):
         program = {
             "postfix": "Postfix",
             "sendmail": "sendmail",
             "dovecot": "Dovecot",
             "dkim": "OpenDKIM",
+            "exim": "Exim",
+            "opensmtpd": "OpenSMTPD",
         }[parts[0]]
         return f"{program} configuration for {parts[1]}"
     if len(parts) == 3 and parts[0] == "hosts" and parts[2] == "install.sh":
@@ -419,9 +428,10 @@ def _copies(step: Install) -> list[str]:
 
 def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     out = ["## 3. The mail transfer agents", ""]
-    steps = [i for i in installs(files) if i.program in ("postfix", "sendmail", "opendkim")]
+    mtas = ("postfix", "sendmail", "exim", "opensmtpd", "opendkim")
+    steps = [i for i in installs(files) if i.program in mtas]
     if not steps:
-        out += ["This bundle has no Postfix or sendmail files.", ""]
+        out += ["This bundle has no MTA files.", ""]
     for step in (s for s in steps if s.program == "opendkim"):
         out += [f"### DKIM signing (OpenDKIM) on {code(step.host)}", ""]
         out += _packages(step)
@@ -468,13 +478,45 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "elsewhere: it is sendmail's `cf/m4/cf.m4`).",
             "",
         ]
-    skipped = [h.name for h in plan.hosts if h.mta in ("exim", "opensmtpd") and h.roles]
-    if skipped:
+    for step in (s for s in steps if s.program == "exim"):
+        host = step.host
+        out += [f"### Exim on {code(host)}", ""]
+        out += _packages(step)
         out += [
-            "No files are generated for Exim or OpenSMTPD; set these hosts up by hand from",
-            "their roles in `plan.json`: " + ", ".join(code(h) for h in skipped) + ".",
+            "Installing Exim removes Postfix (both are Debian's mail-transport-agent). Install",
+            "it before restarting Dovecot on this host: dovecot.conf gives its sockets to",
+            "group `Debian-exim`, which the package creates. `exim4.conf` is one file, not",
+            "Debian's split configuration; its lookup files are read as they are, with no",
+            "build step.",
+            "",
+            "Copy the files to the host:",
             "",
         ]
+        out += _copies(step)
+        out += ["", "Check and apply:", "", "```sh"]
+        out += [
+            "# before copying, from this folder: exim4 (as root) must print its version",
+            f"exim4 -bV -C exim/{host}/exim4.conf -DCONFDIR=$PWD/exim/{host}",
+            "# on the host, after copying; then try an address: exim4 -bt user@domain",
+            *step.commands,
+            *step.apply,
+            "```",
+            "",
+        ]
+    for step in (s for s in steps if s.program == "opensmtpd"):
+        out += [f"### OpenSMTPD on {code(step.host)}", ""]
+        out += _packages(step)
+        out += [
+            "Installing OpenSMTPD removes Postfix (both are Debian's mail-transport-agent).",
+            "Fill the password hashes in `passwords` (`smtpctl encrypt`) and the smarthost",
+            "login in `secrets` if there is one; `smtpd -n` reads every table and the",
+            "certificate, so it fails until they exist.",
+            "",
+            "Copy the files to the host (create `/etc/smtpd/` first):",
+            "",
+        ]
+        out += _copies(step)
+        out += ["", "Check and apply:", "", "```sh", *step.commands, *step.apply, "```", ""]
     return out
 
 

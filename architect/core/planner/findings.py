@@ -153,15 +153,6 @@ def plan_findings(ctx: Context) -> None:
                     [h.name],
                     learn("delivery", "lmtp"),
                 )
-        if h.host.mta in ("exim", "opensmtpd") and h.roles:
-            ctx.find(
-                "info",
-                "no-config-export",
-                f"{h.name} runs {h.host.mta}; the plan applies to it, but configuration files "
-                "are generated only for Postfix and sendmail.",
-                [h.name],
-                learn("mta", "choosing"),
-            )
         if h.has_mta and not h.host.always_on and h.roles & {"mailbox", "hub"}:
             ctx.find(
                 "warning",
