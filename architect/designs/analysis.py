@@ -59,7 +59,39 @@ FILE_EXPLANATIONS = {
     "dovecot.conf": "Dovecot's settings: the IMAP or POP3 listeners, where mailboxes are kept "
     "and how mail is handed over (LMTP).",
 }
-PROGRAMS = {"postfix": "Postfix", "sendmail": "sendmail", "dovecot": "Dovecot"}
+# Exim and OpenSMTPD tables share some names with Postfix's: their own words first.
+FILE_EXPLANATIONS.update(
+    {
+        "exim/exim4.conf": "Exim's whole configuration in one file: the domains it accepts, "
+        "who may relay, the routers and transports, submission logins. Install as "
+        "/etc/exim4/exim4.conf.",
+        "exim/virtual": "An Exim lookup file of addresses and where they go. Install in "
+        "/etc/exim4/; read as it is.",
+        "exim/vmailbox": "An Exim lookup file of the mailboxes this host stores. Install in "
+        "/etc/exim4/; read as it is.",
+        "exim/relay_recipients": "An Exim lookup file of the addresses that exist behind this "
+        "host, so it refuses unknown ones instead of bouncing them later (backscatter).",
+        "exim/sender_logins": "An Exim lookup file: which login may send as which address.",
+        "exim/passwd.client": "The user name and password for the smarthost: fill in the "
+        "marked placeholder and keep the file private.",
+        "opensmtpd/smtpd.conf": "OpenSMTPD's configuration: listeners, actions and the match "
+        "rules that say which mail is accepted. Install as /etc/smtpd.conf.",
+        "opensmtpd/virtuals": "An OpenSMTPD table of the addresses that exist and where they go.",
+        "opensmtpd/relay_recipients": "An OpenSMTPD table of the addresses that exist behind "
+        "this host, so it refuses unknown ones instead of bouncing them later.",
+        "opensmtpd/passwords": "The submission logins and their password hashes: fill them "
+        "in with smtpctl encrypt.",
+        "opensmtpd/secrets": "The user name and password for the smarthost: fill in the "
+        "marked placeholder and keep the file private.",
+    }
+)
+PROGRAMS = {
+    "postfix": "Postfix",
+    "sendmail": "sendmail",
+    "exim": "Exim",
+    "opensmtpd": "OpenSMTPD",
+    "dovecot": "Dovecot",
+}
 
 
 def count_words(errors: int, warnings: int, notes: int) -> str:
@@ -316,7 +348,13 @@ class Analysis:
 
     def _bundle_file(self, path: str, text: str) -> BundleFile:
         name = path.rsplit("/", 1)[-1]
-        explanation = FILE_EXPLANATIONS.get(name) or _describe(path) or ""
+        program = path.split("/", 1)[0]
+        explanation = (
+            FILE_EXPLANATIONS.get(f"{program}/{name}")
+            or (FILE_EXPLANATIONS.get(name) if program not in ("exim", "opensmtpd") else None)
+            or _describe(path)
+            or ""
+        )
         slug = "file-" + "".join(ch if ch.isalnum() else "-" for ch in path)
         return BundleFile(path, name, text, explanation, slug, self._file_url(path))
 
