@@ -653,3 +653,69 @@ class StartForm(forms.Form):
         initial=["roaming"],
         help_text="Tick every kind you have; you can change it all later.",
     )
+
+
+DKIM_KINDS = [
+    ("rsa", "RSA, 2048 bits: every receiver can check it"),
+    (
+        "ed25519",
+        "Ed25519 (RFC 8463): short and modern, but many receivers cannot check it yet, so "
+        "their DMARC sees the mail as unsigned",
+    ),
+]
+
+
+class DkimKeyForm(PartForm):
+    """A domain's DKIM selector and a pasted public key; ``core.design.load`` checks them.
+
+    The field names are the design's keys, so ``add_problems`` puts the validator's
+    ``domains[i].dkim_selector`` and ``domains[i].dkim_public_key`` beside them.
+    """
+
+    part = "domains"
+    dkim_selector = forms.CharField(
+        label="Selector",
+        max_length=200,
+        help_text="The name the key is published under, at <selector>._domainkey.<domain>: "
+        "DNS labels of lower-case letters, digits and hyphens. A dated one, such as s2026a, "
+        "makes rotation plain.",
+    )
+    dkim_public_key = forms.CharField(
+        label="Public key",
+        # A PEM of an RSA-4096 key is about 800 characters; anything far longer is not a key.
+        max_length=4000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="The base64 p= value of an existing DKIM record, or a PEM public key "
+        "(-----BEGIN PUBLIC KEY-----). RSA of 1024 to 4096 bits, or Ed25519. Never the "
+        "private key.",
+    )
+
+    def clean_dkim_public_key(self) -> str:
+        value = self.cleaned_data["dkim_public_key"]
+        if "PRIVATE KEY" in value:
+            # Not shown back in the form either: the page would echo the secret.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("dkim_public_key")] = ""
+            raise forms.ValidationError(
+                "This is a private key: keep it on the signing server and paste only the "
+                "public key (openssl pkey -in key.private -pubout)."
+            )
+        return value
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "dkim_selector": self.cleaned_data["dkim_selector"],
+            "dkim_public_key": self.cleaned_data["dkim_public_key"],
+        }
+
+
+class DkimGenerateForm(forms.Form):
+    """Which kind of key pair to make for a domain; the server makes it."""
+
+    kind = forms.ChoiceField(
+        label="Kind of key",
+        choices=DKIM_KINDS,
+        widget=forms.RadioSelect,
+        initial="rsa",
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import path
 
 from .access import visible_only
-from .views import create, editor, examples, files, live, revisions, share, trace
+from .views import create, dkim, editor, examples, files, live, revisions, share, trace
 from .views import list as list_views
 
 app_name = "designs"
@@ -62,6 +62,9 @@ urlpatterns = [
             path("<int:pk>/history/<int:number>", revisions.revision, name="revision"),
             path("<int:pk>/history/<int:number>/restore", revisions.restore, name="restore"),
             path("<int:pk>/live", live.live_check, name="live"),
+            path("<int:pk>/dkim", dkim.keys, name="dkim"),
+            path("<int:pk>/dkim/generate", dkim.generate, name="dkim_generate"),
+            path("<int:pk>/dkim/key", dkim.paste, name="dkim_key"),
             path("<int:pk>/share", share.create, name="share"),
             path("<int:pk>/share/revoke", share.revoke, name="unshare"),
             *_under("<int:pk>/", _file_routes()),
