@@ -123,6 +123,13 @@ def test_it_escapes_the_title_and_description_it_adds():
 # -- when dot cannot help ----------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_render_cache(monkeypatch):
+    # The web app puts a cache in front of rendering (web/apps.py); these tests are about
+    # dot itself, and a drawing cached by another test would hide what they look for.
+    monkeypatch.setattr(diagram, "_cached_render", None)
+
+
 def exported_svg(plan: Plan) -> str:
     files = dict(DiagramFile().files(None, plan))
     assert list(files) == ["diagram.svg"]
