@@ -52,6 +52,11 @@ def find(document: dict[str, Any], part: str, name: str) -> int | None:
     return None
 
 
+# Keys of an item that its part form does not show, because another page edits them (the
+# DKIM page sets a domain's key): an edit through the part form keeps them as they were.
+KEPT_ON_EDIT = {"domains": ("dkim_selector", "dkim_public_key")}
+
+
 def with_item(
     document: dict[str, Any], part: str, index: int | None, item: dict[str, Any]
 ) -> tuple[dict[str, Any], int]:
@@ -64,8 +69,10 @@ def with_item(
     if index is None:
         entries.append(item)
         return doc, len(entries) - 1
-    old_name = entries[index].get("name")
-    entries[index] = item
+    old = entries[index]
+    old_name = old.get("name")
+    kept = {k: old[k] for k in KEPT_ON_EDIT.get(part, ()) if k in old and k not in item}
+    entries[index] = {**item, **kept}
     new_name = item.get("name")
     if old_name and new_name and old_name != new_name:
         _rename(doc, part, old_name, new_name)

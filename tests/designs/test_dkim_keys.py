@@ -318,11 +318,6 @@ def test_it_answers_404_for_a_domain_not_in_the_design(alice, design):
     assert generate(alice, design, domain="example.net").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the domain form (forms.DomainForm.to_item, via parts.with_item) rebuilds the item "
-    "from its own fields, so editing a domain drops its DKIM key: to be fixed there",
-)
 def test_it_keeps_the_key_when_the_domain_is_edited(alice, design):
     generate(alice, design)
     design.refresh_from_db()
