@@ -26,6 +26,7 @@ from pathlib import Path
 
 import dkim as dkimpy
 
+from architect.core.exporters.install import SERVICES
 from architect.core.trace import trace
 
 from .clients import IMAP, POP3, SMTP, SMTPS, lookup, mx_hosts, tls_context
@@ -569,34 +570,34 @@ class Checks:
     def _backup(self, primary: str, backup: str, rcpt: str) -> str:
         p = self.lab.hosts[primary].machine
         b = self.lab.hosts[backup].machine
-        p.run(["postfix", "stop"])
+        unit = SERVICES[self.lab.hosts[primary].plan.mta]
+        p.run(["systemctl", "stop", unit])
         try:
             client = self.smtp(backup, 25)
             msgid, replies = self.send(client, f"tester@{OUTSIDE_DOMAIN}", [rcpt], "backup")
             client.quit()
             if replies[rcpt][0] != 250:
                 raise Failure(f"{backup} refused {rcpt}: {replies[rcpt]}\n" + _t(client))
-            queued = _poll(
-                lambda: (
-                    msgid in b.run(["postqueue", "-j"], check=False).stdout
-                    or self._queued(b, msgid)
-                ),
-                timeout=5,
-            )
+            queued = _poll(lambda: self._queued(b, msgid), timeout=5)
             if not queued:
                 raise Failure(
                     f"{backup} did not keep the message in its queue\n" + self.queue_ids(msgid)
                 )
         finally:
-            p.daemon(["postfix", "start"])
-        b.run(["postqueue", "-f"])
+            p.daemon(["systemctl", "start", unit])
+        # Flush the queue now rather than wait for the next retry (minutes).
+        flush = {"postfix": ["postqueue", "-f"], "exim": ["exim4", "-qff"]}
+        b.run(flush.get(self.lab.hosts[backup].plan.mta, ["sendmail", "-q"]))
         found = _poll(lambda: self.delivered(msgid), timeout=30)
         if not found:
             raise Failure(f"not delivered once {primary} was back\n" + self.queue_ids(msgid))
         return f"delivered to {found[0]}"
 
     def _queued(self, machine, msgid: str) -> bool:
-        queues = " ".join(f"/var/spool/postfix/{q}" for q in ("incoming", "active", "deferred"))
+        queues = " ".join(
+            [f"/var/spool/postfix/{q}" for q in ("incoming", "active", "deferred")]
+            + ["/var/spool/exim4/input", "/var/spool/mqueue"]
+        )
         done = machine.run(["sh", "-c", f"grep -rlF '{msgid}' {queues}"], check=False)
         return bool(done.stdout.strip())
 

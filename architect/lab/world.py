@@ -37,7 +37,12 @@ from pathlib import Path
 from architect.core import dkim
 from architect.core.design import Design
 from architect.core.exporters import bundle
-from architect.core.exporters.deploy import Install, certificate_paths, installs
+from architect.core.exporters.deploy import (
+    Install,
+    certificate_owner,
+    certificate_paths,
+    installs,
+)
 from architect.core.exporters.opendkim import key_path
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
@@ -225,11 +230,14 @@ def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
     lab.relay_login = ("lab-relay-user", lab.password)
     lab.password_hash = "{SHA512-CRYPT}" + _sha512_crypt(lab.password)
     say = verbose or (lambda text: None)
-    if any(h.mta == "sendmail" and h.roles for h in plan.hosts):
+    wanted = {
+        _package_root(lab, h): _packages_of(lab, h) for h in plan.hosts if _package_root(lab, h)
+    }
+    for root, names in wanted.items():
         try:
-            packages.unpacked(SENDMAIL_PACKAGES, SENDMAIL_ROOT)
+            packages.unpacked(names, root)
         except packages.UnpackError as exc:
-            raise LabError(f"cannot unpack sendmail: {exc}") from exc
+            raise LabError(f"cannot unpack {', '.join(names)}: {exc}") from exc
     try:
         _machines(lab, say)
         _network(lab)
@@ -260,8 +268,8 @@ def _machines(lab: Lab, say) -> None:
     for hp in lab.plan.hosts:
         if not hp.roles:
             continue
-        if hp.mta in ("exim", "opensmtpd"):
-            lab.notes.append(f"{hp.name} runs {hp.mta}, which the bundle has no files for yet")
+        if hp.mta == "opensmtpd":
+            lab.notes.append(f"{hp.name} runs opensmtpd, which the lab does not run yet")
             continue
         addresses = list(hp.addresses)
         if not addresses:
@@ -575,12 +583,12 @@ def _fill(lab: Lab, host: Host, path: str, text: str) -> str:
                 _note(lab, f"{host.name}: a password for {m.group(1)} in /etc/dovecot/users")
             lines.append(line)
         return "\n".join(lines) + "\n"
-    if path.startswith("postfix/") and base == "sasl_passwd":
+    if path.startswith(("postfix/", "exim/")) and base in ("sasl_passwd", "passwd.client"):
         user, password = lab.relay_login
-        _note(lab, f"{host.name}: the smarthost login in /etc/postfix/sasl_passwd")
+        _note(lab, f"{host.name}: the smarthost login in {base}")
         return (
             re.sub(
-                r"^#(\S+)\s+USERNAME:PASSWORD\s*$",
+                r"^#(\S+?:?)\s+USERNAME:PASSWORD\s*$",
                 lambda m: f"{m.group(1)}\t{user}:{password}",
                 text,
                 flags=re.M,
@@ -621,6 +629,11 @@ mkdir -p /etc/ssl/certs
 cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
 """,
     )
+    # The packages first (as apt-get install would), so their accounts exist.
+    if host.plan.mta == "sendmail":
+        _install_sendmail(m)
+    if host.plan.mta == "exim":
+        _install_exim(m, _package_root(lab, host.plan))
     # One key and certificate per host, as ACME gives: every path names a part of it.
     key, cert = ca.issue(_names_for(lab, host))
     for path, kind in sorted(certificate_paths(lab.files, host.name).items()):
@@ -628,11 +641,9 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         local = m.folder / "certs" / path.strip("/").replace("/", "_")
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_text(body)
-        mode = "0600" if "key" in kind else "0644"
-        m.run(["install", "-D", "-m", mode, str(_inside(m, local)), path])
+        mode, group = certificate_owner(path, kind)
+        m.run(["install", "-D", "-m", mode, "-g", group, str(_inside(m, local)), path])
         lab.notes.append(f"{host.name}: {path} ({kind.replace('+', ' and ')}) from the lab CA")
-    if host.plan.mta == "sendmail":
-        _install_sendmail(m)
     if "local-delivery" in host.plan.roles:
         _shell_accounts(lab, host)
     for domain in host.plan.dkim_signs:
@@ -671,25 +682,99 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
 # which copies resolv.conf and friends into the chroot).
 SYSTEMCTL = r"""#!/bin/sh
 set -e
-[ "$1" = reload-or-restart ] || { echo "lab systemctl: only reload-or-restart" >&2; exit 1; }
-case "$2" in
-    postfix)
-        /usr/lib/postfix/configure-instance.sh -
-        if postfix status >/dev/null 2>&1; then postfix reload; else postfix start; fi ;;
-    dovecot)
-        doveadm reload 2>/dev/null || dovecot ;;
-    opendkim)
-        install -d -o opendkim -g opendkim /run/opendkim
-        pid=$(cat /run/opendkim/opendkim.pid 2>/dev/null || true)
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -USR1 "$pid"
-        else opendkim -x /etc/opendkim.conf; fi ;;
-    sendmail)
-        pid=$(head -n 1 /run/sendmail/mta/sendmail.pid 2>/dev/null || true)
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -HUP "$pid"
-        else /usr/sbin/sendmail -bd -q1m; fi ;;
-    *) echo "lab systemctl: no unit $2" >&2; exit 1 ;;
+running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+pidof_unit() {
+    case "$1" in
+        exim4) cat /run/exim4/exim.pid 2>/dev/null || true ;;
+        opendkim) cat /run/opendkim/opendkim.pid 2>/dev/null || true ;;
+        sendmail) head -n 1 /run/sendmail/mta/sendmail.pid 2>/dev/null || true ;;
+        dovecot) cat /run/dovecot/master.pid 2>/dev/null || true ;;
+    esac
+}
+start() {
+    case "$1" in
+        postfix) /usr/lib/postfix/configure-instance.sh - && postfix start ;;
+        dovecot) dovecot ;;
+        exim4) exim4 -bd -q30m ;;
+        opendkim)
+            install -d -o opendkim -g opendkim /run/opendkim
+            opendkim -x /etc/opendkim.conf ;;
+        sendmail) /usr/sbin/sendmail -bd -q1m ;;
+        nginx) nginx ;;
+        *) echo "lab systemctl: no unit $1" >&2; exit 1 ;;
+    esac
+}
+stop() {
+    case "$1" in
+        postfix) postfix stop ;;
+        nginx) nginx -s stop ;;
+        *) pid=$(pidof_unit "$1"); if running "$pid"; then kill "$pid"; fi ;;
+    esac
+}
+case "$1" in
+    start) start "$2" ;;
+    stop) stop "$2" ;;
+    reload-or-restart)
+        case "$2" in
+            postfix)
+                /usr/lib/postfix/configure-instance.sh -
+                if postfix status >/dev/null 2>&1; then postfix reload; else postfix start; fi ;;
+            dovecot) doveadm reload 2>/dev/null || dovecot ;;
+            nginx) nginx -s reload 2>/dev/null || nginx ;;
+            *)
+                pid=$(pidof_unit "$2")
+                if running "$pid"; then kill -HUP "$pid"; else start "$2"; fi ;;
+        esac ;;
+    *) echo "lab systemctl: $1 is not done here" >&2; exit 1 ;;
 esac
 """
+
+
+def _exim_package(lab: Lab, hp: HostPlan) -> str:
+    """The Exim daemon package the install step names (heavy has the Dovecot authenticator)."""
+    step = next(i for i in installs(lab.files) if i.host == hp.name and i.program == "exim")
+    return step.packages[0]
+
+
+def _package_root(lab: Lab, hp: HostPlan) -> Path | None:
+    """Where the MTA packages of a host that cannot be installed beside Postfix are unpacked."""
+    if not hp.roles:
+        return None
+    if hp.mta == "sendmail":
+        return SENDMAIL_ROOT
+    if hp.mta == "exim":
+        return REPO / ".cache" / "debs" / _exim_package(lab, hp)
+    return None
+
+
+def _packages_of(lab: Lab, hp: HostPlan) -> tuple[str, ...]:
+    return SENDMAIL_PACKAGES if hp.mta == "sendmail" else (_exim_package(lab, hp),)
+
+
+def _install_exim(m: Machine, root: Path) -> None:
+    """What ``apt-get install exim4-daemon-*`` would do, from the unpacked packages.
+
+    The binaries go to this machine's /usr overlay (Exim re-executes itself as
+    /usr/sbin/exim4), and the maintainer scripts' work is done by hand: the
+    Debian-exim account, the spool and log folders, and the sendmail links.
+    """
+    m.sh(
+        f"""set -e
+cp -a {root}/usr/. /usr/
+[ -d {root}/etc ] && mkdir -p /etc/exim4 && cp -an {root}/etc/. /etc/
+getent group Debian-exim >/dev/null || groupadd --system Debian-exim
+getent passwd Debian-exim >/dev/null || useradd --system -g Debian-exim \
+    -d /var/spool/exim4 -s /usr/sbin/nologin Debian-exim
+install -d -o Debian-exim -g Debian-exim -m 0750 /var/spool/exim4 /var/log/exim4
+for log in mainlog rejectlog paniclog; do
+    install -o Debian-exim -g adm -m 0640 /dev/null /var/log/exim4/$log
+done
+install -d -o Debian-exim -g Debian-exim /run/exim4
+for name in sendmail newaliases mailq; do ln -sf exim4 /usr/sbin/$name; done
+ln -sf ../sbin/exim4 /usr/lib/sendmail
+""",
+        timeout=60,
+    )
 
 
 def _install_sendmail(m: Machine) -> None:

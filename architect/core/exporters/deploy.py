@@ -271,6 +271,18 @@ _CERT_PARAMS = re.compile(
 _DOVECOT_CERT = re.compile(r"^\s*(ssl_cert|ssl_key)\s*=\s*<\s*(\S+)", re.M)
 
 
+# Certificate copies a daemon reads as its own user, not root: (mode, group).
+CERT_OWNERS = {"/etc/exim4/": ("0640", "Debian-exim")}
+
+
+def certificate_owner(path: str, kind: str) -> tuple[str, str]:
+    """(mode, group) a certificate file needs where its configuration names it."""
+    for prefix, owner in CERT_OWNERS.items():
+        if path.startswith(prefix):
+            return owner
+    return ("0600", "root") if "key" in kind else ("0644", "root")
+
+
 def certificate_paths(files: Mapping[str, str], host: str) -> dict[str, str]:
     """{path on the host: 'key' | 'cert' | 'key+cert'} that its configuration names.
 
@@ -294,6 +306,14 @@ def certificate_paths(files: Mapping[str, str], host: str) -> dict[str, str]:
     conf = files.get(f"dovecot/{host}/dovecot.conf", "")
     for param, path in _DOVECOT_CERT.findall(conf):
         wanted[path] = "key" if param == "ssl_key" else "cert"
+    web = files.get(f"web/{host}/nginx.conf", "")
+    for param, path in re.findall(
+        r"^\s*(ssl_certificate|ssl_certificate_key)\s+(/[^;\s]+);", web, re.M
+    ):
+        wanted[path] = "key" if param.endswith("_key") else "cert"
+    exim = files.get(f"exim/{host}/exim4.conf", "")
+    for param, path in re.findall(r"^\s*(tls_certificate|tls_privatekey)\s*=\s*(/\S+)", exim, re.M):
+        wanted[path] = "key" if param == "tls_privatekey" else "cert"
     mc = files.get(f"sendmail/{host}/sendmail.mc", "")
     for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
         wanted[path] = "key" if param.endswith("KEY") else "cert"

@@ -55,11 +55,13 @@ from .postfix import (
     relayhost_name,
     relayhost_port,
     sender_domains,
-    tls_chain_files,
     untrusted_by_hub,
 )
 
 CONFDIR = "/etc/exim4"
+# Where Exim reads its certificate: copies of certbot's files that Debian-exim may read.
+EXIM_CERT = f"{CONFDIR}/exim.crt"
+EXIM_KEY = f"{CONFDIR}/exim.key"
 # Debian 12's Exim and the packages a configuration needs: the light daemon has no
 # dovecot authenticator (exim4 -bV lists "Authenticators: cram_md5 external
 # plaintext"); the heavy one has it.
@@ -373,6 +375,14 @@ def exim_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     _transports(conf, plan, host, classes)
     if submission or host.relayhost_auth:
         _authenticators(conf, host, submission)
+    conf.begin(
+        "retry",
+        "How long a message that cannot be delivered yet is kept and tried again. Without "
+        "a retry rule Exim treats every temporary failure (a receiver down, a greylisting "
+        "450) as final and bounces at once; these are the times of Exim's own default "
+        "configuration: every 15 minutes for 2 hours, then less and less often, for 4 days.",
+    )
+    conf.raw("*   *   F,2h,15m; G,16h,1h,1.5; F,4d,6h")
     return conf.text()
 
 
@@ -422,16 +432,21 @@ def _listeners(conf: _Conf, host: HostPlan, ports: dict, null_client: bool) -> N
         "Offer STARTTLS to everyone. On port 25 it is never required: a public MX that "
         "insists on TLS loses mail from servers that cannot do it (RFC 3207).",
     )
-    key, chain = tls_chain_files(host.name)
     conf.set(
         "tls_certificate",
-        chain,
-        f"PLACEHOLDER: the certificate chain for {host.name}, where certbot writes it "
-        f"(certbot certonly -d {host.name}). Exim reads it as {EXIM_USER} when a client "
-        f"asks for STARTTLS: give group {EXIM_USER} read access to the key (a certbot "
-        "deploy hook), or TLS fails and submission cannot log in.",
+        EXIM_CERT,
+        f"PLACEHOLDER: the certificate chain for {host.name}. Exim reads it as "
+        f"{EXIM_USER} when a client asks for STARTTLS, and certbot's own folder "
+        "(/etc/letsencrypt/live) is root's alone, so its certbot deploy hook copies "
+        f"fullchain.pem here with group {EXIM_USER} (the README's certificate step); "
+        "Debian's exim4-config uses the same two paths.",
     )
-    conf.set("tls_privatekey", key, "PLACEHOLDER: its private key, the same certbot files.")
+    conf.set(
+        "tls_privatekey",
+        EXIM_KEY,
+        f"PLACEHOLDER: its private key, copied from privkey.pem the same way (mode 0640, "
+        f"group {EXIM_USER}); without it TLS fails and submission cannot log in.",
+    )
     if _submission_ports(host):
         conf.set(
             "tls_require_ciphers",

@@ -19,6 +19,7 @@ from ..design import CLIENT_KINDS, Design
 from ..plan import ClientPlan, Plan
 from . import Exporter, register
 from .deploy import SENDMAIL_CF, Install, certificate_paths, installs
+from .install import SERVICES
 from .zone import CHECKZONE_FLAGS, one_line
 
 KIND_TITLES = {
@@ -290,7 +291,7 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         if paths:
             programs = [
                 p
-                for p in ("postfix", "dovecot", "sendmail")
+                for p in ("postfix", "dovecot", "sendmail", "exim", "opensmtpd")
                 if any(f.startswith(f"{p}/{h.name}/") for f in files)
             ]
             rows.append((h, sorted(paths), programs))
@@ -317,7 +318,15 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         "```sh",
     ]
     for h, _paths, programs in rows:
-        hook = "systemctl reload " + " ".join(programs)
+        hook = "systemctl reload " + " ".join(SERVICES.get(p, p) for p in programs)
+        if "exim" in programs:
+            # Exim reads TLS files as Debian-exim, and certbot's folder is root's alone.
+            live = f"/etc/letsencrypt/live/{h.name}"
+            hook = (
+                f"install -m 0640 -g Debian-exim {live}/fullchain.pem /etc/exim4/exim.crt && "
+                f"install -m 0640 -g Debian-exim {live}/privkey.pem /etc/exim4/exim.key && "
+                + hook
+            )
         if h.zone in _REACHABLE_ZONES:
             out.append(
                 f"certbot certonly --standalone --preferred-challenges http -d {h.name} "
