@@ -22,6 +22,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -96,6 +97,15 @@ class Machine:
             f"mount -t overlay overlay -o lowerdir=/{p},upperdir={f}/{p},workdir={f}/{p}.work /{p}"
             for p in OVERLAID
         )
+        # The lab's own code and Python stay where they are, even when they live under
+        # /tmp (a CI checkout may): the fresh /tmp would hide them from the sink.
+        kept = _under_tmp()
+        keep_before = "\n".join(
+            f"mkdir -p /run/keep/{i} && mount --bind {p} /run/keep/{i}" for i, p in enumerate(kept)
+        )
+        keep_after = "\n".join(
+            f"mkdir -p {p} && mount --bind /run/keep/{i} {p}" for i, p in enumerate(kept)
+        )
         script = f"""
 set -e
 {overlays}
@@ -114,7 +124,9 @@ umount -l /run/hostdev
 mount --bind {f} {INSIDE}
 touch /dev/log
 mount --bind {INSIDE}/log/log /dev/log
+{keep_before}
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+{keep_after}
 hostname {hostname}
 ip link set lo up
 """
@@ -320,6 +332,16 @@ ip link set lo up
             sock.setblocking(False)
             self._syslog = sock
         return self._syslog
+
+
+def _under_tmp() -> list[str]:
+    """The lab's code and Python, where they lie under /tmp (outermost folders only)."""
+    repo = Path(__file__).resolve().parents[2]
+    found: list[str] = []
+    for path in sorted({str(repo), str(Path(sys.prefix).resolve()), sys.prefix}):
+        if path.startswith("/tmp/") and not any(path.startswith(f + "/") for f in found):
+            found.append(path)
+    return found
 
 
 # A plain environment for programs run inside: no variables of the lab's own process
