@@ -483,7 +483,8 @@ def max_document_bytes() -> int:
     """
     lim = LIMITS
     name, slug_, ip, block = 253 + 8, 63 + 8, 39 + 8, 43 + 8
-    domain = 400 + 3 * name + 8  # keys, the name, mailbox_host, alias_of, an empty users
+    # keys, the name, mailbox_host, alias_of, an empty users, and a DKIM selector and key
+    domain = 400 + 3 * name + 8 + 200 + dkim.MAX_RECORD
     network = 200 + slug_ + lim["cidrs_per_network"] * block
     host = 600 + name + slug_ + lim["addresses_per_host"] * ip + len(SERVICES) * 20
     client = 600 + slug_ + 2 * name + slug_
