@@ -32,7 +32,9 @@ ZONES = ("internet", "dmz", "internal", "remote")
 # Zones the internet reaches: directly, or through ports a firewall publishes.
 PUBLIC_ZONES = ("internet", "dmz")
 MTAS = ("postfix", "sendmail", "exim", "opensmtpd", "none")
-SERVICES = ("imap", "pop3", "submission", "webmail", "filtering")
+# `web` (an addition to the contract's list): this host serves the HTTPS names
+# mta-sts.<domain> and autoconfig.<domain> (planner/web.py).
+SERVICES = ("imap", "pop3", "submission", "webmail", "filtering", "web")
 CLIENT_KINDS = ("desktop", "mobile", "webmail", "terminal", "application", "device")
 READS = ("imap", "pop3", "local", "none")
 PROVIDER_KINDS = ("smarthost", "inbound_filter", "backup_mx", "mailbox_hosting")

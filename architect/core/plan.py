@@ -125,6 +125,25 @@ class DnsRecord:
 
 
 @dataclass(frozen=True)
+class WebName:
+    """One name the web host answers for over HTTPS, and what it serves there."""
+
+    name: str  # mta-sts.<domain> | autoconfig.<domain>
+    domain: str
+    serves: str  # mta-sts | autoconfig
+
+
+@dataclass(frozen=True)
+class WebPlan:
+    """The host that publishes MTA-STS policies and autoconfig files (planner/web.py)."""
+
+    host: str
+    names: tuple[WebName, ...]
+    why: str
+    learn: str
+
+
+@dataclass(frozen=True)
 class Finding:
     severity: str
     code: str
@@ -193,6 +212,7 @@ class Plan:
     domains: tuple[DomainPlan, ...] = ()
     clients: tuple[ClientPlan, ...] = ()
     providers: tuple[ProviderPlan, ...] = ()
+    web: WebPlan | None = None
     _index: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def host(self, name: str) -> HostPlan:
@@ -300,6 +320,16 @@ def to_dict(plan: Plan) -> dict[str, Any]:
                 "domains": list(p.domains),
             }
             for p in plan.providers
+        },
+        "web": None
+        if plan.web is None
+        else {
+            "host": plan.web.host,
+            "names": [
+                {"name": n.name, "domain": n.domain, "serves": n.serves} for n in plan.web.names
+            ],
+            "why": plan.web.why,
+            "learn": plan.web.learn,
         },
     }
 

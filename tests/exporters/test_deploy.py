@@ -22,7 +22,12 @@ def test_it_builds_sendmail_cf_before_the_tables_that_read_it():
 
 def test_it_sets_up_dovecot_before_the_mta_of_the_same_host():
     order = [(s.host, s.program) for s in steps("solo-server")]
-    assert order == [("mail.example.org", "dovecot"), ("mail.example.org", "postfix")]
+    # nginx last: its site names the certificate the MTA uses, nothing else it sets up.
+    assert order == [
+        ("mail.example.org", "dovecot"),
+        ("mail.example.org", "postfix"),
+        ("mail.example.org", "nginx"),
+    ]
 
 
 def test_it_creates_vmail_with_the_uid_dovecot_conf_names():

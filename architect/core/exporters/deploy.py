@@ -70,7 +70,7 @@ class Install:
     """The steps that put one program's files on one host."""
 
     host: str
-    program: str  # postfix | dovecot | sendmail | exim | opensmtpd
+    program: str  # postfix | dovecot | sendmail | exim | opensmtpd | opendkim | nginx
     copies: tuple[Copy, ...]
     packages: tuple[str, ...] = ()  # Debian packages to install first
     accounts: tuple[str, ...] = ()  # run before copying: system users the files name
@@ -107,10 +107,13 @@ def installs(files: Mapping[str, str]) -> list[Install]:
         out.append(_exim(host, names, files))
     for host, names in host_dirs(files, "opensmtpd").items():
         out.append(_opensmtpd(host, names))
+    for host in host_dirs(files, "web"):
+        out.append(_nginx(host, files))
     # OpenDKIM before the MTA, whose milter setting expects it. Exim before Dovecot:
     # dovecot.conf gives its sockets to group Debian-exim, which the exim4 packages
     # create; Exim needs Dovecot only once mail arrives.
     order = {"exim": -1, "dovecot": 0, "opendkim": 1, "postfix": 2, "sendmail": 2, "opensmtpd": 2}
+    order["nginx"] = 3  # the web site last: it shares the MTA's certificate, nothing more
     return sorted(out, key=lambda i: (i.host, order[i.program]))
 
 
@@ -358,4 +361,31 @@ def _opensmtpd(host: str, names: list[str]) -> Install:
         packages=("opensmtpd",),
         commands=("smtpd -n",),
         apply=("systemctl restart opensmtpd",),
+    )
+
+
+def _nginx(host: str, files: Mapping[str, str]) -> Install:
+    """The web site (nginx.conf) and the MTA-STS policies and autoconfig files it serves."""
+    from .nginx import AUTOCONFIG_FILE, POLICY_FILE, SITE, SITE_ENABLED, document_root
+
+    site = f"web/{host}/nginx.conf"
+    copies = [Copy(site, SITE)]
+    conf = files.get(site, "")
+    # Only the files the site names: one host serves the whole design's names.
+    for top, name in (("mta-sts", POLICY_FILE), ("autoconfig", AUTOCONFIG_FILE)):
+        for domain, names in host_dirs(files, top).items():
+            target = f"{document_root(domain)}/{name}"
+            if names and f"alias {target};" in conf:
+                copies.append(Copy(f"{top}/{domain}/{names[0]}", target))
+    return Install(
+        host=host,
+        program="nginx",
+        copies=tuple(copies),
+        packages=("nginx",),
+        commands=(
+            f"ln -sfn {SITE} {SITE_ENABLED}",
+            "install -d -m 0755 /var/www/mail-architect/acme",
+            "nginx -t",
+        ),
+        apply=("systemctl reload-or-restart nginx",),
     )

@@ -41,6 +41,7 @@ SERVICES = {
     "opendkim": "opendkim",
     "exim": "exim4",
     "opensmtpd": "opensmtpd",
+    "nginx": "nginx",
 }
 
 

@@ -131,6 +131,8 @@ def describe(path: str) -> str | None:
         return f"mail client settings for {parts[1]}"
     if len(parts) == 3 and parts[0] == "mta-sts" and parts[2] == "mta-sts.txt":
         return f"the MTA-STS policy of {parts[1]}"
+    if len(parts) == 3 and parts[0] == "web" and parts[2] == "nginx.conf":
+        return f"the nginx site of {parts[1]}: serves the MTA-STS policies and autoconfig files"
     return None
 
 
@@ -294,6 +296,12 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
                 for p in ("postfix", "dovecot", "sendmail", "exim", "opensmtpd")
                 if any(f.startswith(f"{p}/{h.name}/") for f in files)
             ]
+            if (
+                plan.web is not None
+                and plan.web.host == h.name
+                and f"web/{h.name}/nginx.conf" in files
+            ):
+                programs.append("nginx")
             rows.append((h, sorted(paths), programs))
     if not rows:
         return []
@@ -309,7 +317,8 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         "|---|---|---|",
     ]
     for h, paths, _programs in rows:
-        out.append(f"| {code(h.name)} | {code(h.name)} | {', '.join(code(p) for p in paths)} |")
+        covered = ", ".join(code(n) for n in _certificate_names(plan, files, h.name))
+        out.append(f"| {code(h.name)} | {covered} | {', '.join(code(p) for p in paths)} |")
     out += [
         "",
         "Run on each host, once its name resolves (the `--deploy-hook` reloads the daemons",
@@ -324,17 +333,17 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             live = f"/etc/letsencrypt/live/{h.name}"
             hook = (
                 f"install -m 0640 -g Debian-exim {live}/fullchain.pem /etc/exim4/exim.crt && "
-                f"install -m 0640 -g Debian-exim {live}/privkey.pem /etc/exim4/exim.key && "
-                + hook
+                f"install -m 0640 -g Debian-exim {live}/privkey.pem /etc/exim4/exim.key && " + hook
             )
+        names = " ".join(f"-d {n}" for n in _certificate_names(plan, files, h.name))
         if h.zone in _REACHABLE_ZONES:
             out.append(
-                f"certbot certonly --standalone --preferred-challenges http -d {h.name} "
+                f"certbot certonly --standalone --preferred-challenges http {names} "
                 f"--deploy-hook '{hook}'"
             )
         else:
             out.append(
-                f"certbot certonly --manual --preferred-challenges dns -d {h.name} "
+                f"certbot certonly --manual --preferred-challenges dns {names} "
                 f"--deploy-hook '{hook}'"
             )
     out += ["```", ""]
@@ -353,7 +362,24 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "`python3-certbot-dns-*`) with the same `-d` and `--deploy-hook`.",
             "",
         ]
+    if any("nginx" in programs for _h, _p, programs in rows):
+        out += [
+            "The web host's certificate also covers its `mta-sts.` and `autoconfig.` names:",
+            "nginx serves them with the same files (section 5). Get it before nginx runs",
+            "(nginx refuses a site whose certificate is missing); once nginx answers on",
+            "port 80, renew through it with `--webroot -w /var/www/mail-architect/acme`.",
+            "",
+        ]
     return out
+
+
+def _certificate_names(plan: Plan, files: Mapping[str, str], host: str) -> list[str]:
+    """The names a host's certificate must cover: its own, and the web names it serves."""
+    names = [host]
+    if plan.web is not None and plan.web.host == host and f"web/{host}/nginx.conf" in files:
+        site = files[f"web/{host}/nginx.conf"]
+        names += [n.name for n in plan.web.names if f"server_name {n.name};" in site]
+    return names
 
 
 def _mailbox_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
@@ -638,6 +664,16 @@ def _mta_sts_steps(design: Design, plan: Plan, files: Mapping[str, str]) -> list
             f"- {code(f'mta-sts/{domain}/mta-sts.txt')}: serve it at "
             f"`https://mta-sts.{domain}/.well-known/mta-sts.txt`"
         )
+    site = f"web/{plan.web.host}/nginx.conf" if plan.web is not None else None
+    if site in files:
+        out += [
+            "",
+            f"{code(plan.web.host)} serves them, and the autoconfig files, with nginx:",
+            f"{code(site)} (its reason: {md(plan.web.why)}). Its install script",
+            "copies the site to `/etc/nginx/sites-available/mail-architect.conf`, the files",
+            "under `/var/www/mail-architect/<domain>/`, runs `nginx -t` and reloads nginx.",
+            "The zone points each `mta-sts.` and `autoconfig.` name at it (a CNAME).",
+        ]
     out += [
         "",
         "1. Point `mta-sts.<domain>` at a web server (an A/AAAA or CNAME record) with a",

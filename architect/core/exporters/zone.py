@@ -316,7 +316,7 @@ def _cname_conflict(record: DnsRecord, lines: list[DnsRecord], zone: str) -> str
 
 
 def _closing_notes(plan: Plan, zone: str, records: list[DnsRecord]) -> list[str]:
-    """What the zone still lacks and the reader must know: no MX, the MTA-STS web host."""
+    """What the zone still lacks and the reader must know: no MX, no MTA-STS web host."""
     out: list[str] = []
     facts = plan.domain(zone)
     if facts is not None and facts.receives_mail and not plan.mx_for(zone):
@@ -326,13 +326,15 @@ def _closing_notes(plan: Plan, zone: str, records: list[DnsRecord]) -> list[str]
             "; The plan found no host that can receive it from the internet; see its",
             "; error findings (no-inbound-path, mx-behind-nat) for why and what to change.",
         ]
-    if any(r.name.lower().startswith("_mta-sts.") for r in records):
+    served = plan.web is not None and any(n.name == f"mta-sts.{zone}" for n in plan.web.names)
+    if any(r.name.lower().startswith("_mta-sts.") for r in records) and not served:
         out += [
             "",
-            "; ---- Still to add: the MTA-STS web host ----",
-            f"; Senders fetch https://mta-sts.{zone}/.well-known/mta-sts.txt, so the name",
-            f"; mta-sts.{zone} must point at the web server that serves the policy",
-            f"; (mta-sts/{zone}/mta-sts.txt in this bundle): add its A/AAAA or CNAME record.",
+            "; ---- No web host serves the MTA-STS policy ----",
+            f"; Senders fetch https://mta-sts.{zone}/.well-known/mta-sts.txt, but the plan",
+            "; found no internet-facing host to serve it (see the no-web-host finding). Mark",
+            "; one with the service web, or point the name at your own web server",
+            f"; (mta-sts/{zone}/mta-sts.txt in this bundle) with an A/AAAA or CNAME record.",
         ]
     return out
 

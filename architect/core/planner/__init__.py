@@ -29,6 +29,7 @@ from .outbound import plan_outbound
 from .relay import plan_relay
 from .services import plan_services
 from .signing import plan_signing
+from .web import plan_web
 
 __all__ = ["plan"]
 
@@ -43,12 +44,13 @@ def plan(design: Design) -> Plan:
     clients = plan_clients(ctx)
     plan_relay(ctx, clients)
     flows = plan_flows(ctx, clients)
-    dns = plan_dns(ctx)
+    web = plan_web(ctx)
+    dns = plan_dns(ctx, web)
     plan_findings(ctx)
-    return plan_signing(design, _freeze(ctx, clients, flows, dns))
+    return plan_signing(design, _freeze(ctx, clients, flows, dns, web))
 
 
-def _freeze(ctx: Context, clients, flows, dns) -> Plan:
+def _freeze(ctx: Context, clients, flows, dns, web=None) -> Plan:
     stage_rank = {s: i for i, s in enumerate(STAGES)}
     severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
     return Plan(
@@ -76,6 +78,7 @@ def _freeze(ctx: Context, clients, flows, dns) -> Plan:
             ProviderPlan(p.name, p.kind, p.host, p.port, p.auth, tuple(sorted(p.domains)))
             for p in sorted(ctx.design.providers, key=lambda p: p.name)
         ),
+        web=web,
     )
 
 

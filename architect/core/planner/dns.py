@@ -4,7 +4,8 @@ MX (RFC 5321 §5.1) and null MX (RFC 7505); address records of the mail
 hosts and the PTR records to request for them; one SPF record per sending
 name (RFC 7208) covering exactly the hosts that hand mail to the internet;
 DMARC (RFC 7489); a DKIM selector placeholder; MTA-STS and TLS-RPT
-(RFC 8461, 8460); RFC 6186 SRV records; autoconfig names.
+(RFC 8461, 8460); RFC 6186 SRV records; the mta-sts. and autoconfig.
+names of the web host (planner/web.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import ipaddress
 
 from .. import dkim
 from ..learn import learn
-from ..plan import DnsRecord
+from ..plan import DnsRecord, WebPlan
 from .context import PUBLIC, Context, HostState, is_public_address
 
 DKIM_SELECTOR = "mail"
@@ -34,7 +35,6 @@ class _Records:
         # Looked up once per plan, used once per domain.
         self.egress = [h for h in ctx.sorted_hosts() if h.sends_direct]
         self.submission = next((h for h in ctx.with_role("submission") if h.zone in PUBLIC), None)
-        self.webmail = next((h for h in ctx.with_role("webmail") if h.zone in PUBLIC), None)
         sh = ctx.smarthost
         self.smarthost_used = sh is not None and any(
             h.relayhost_target == sh.name for h in ctx.sorted_hosts()
@@ -51,7 +51,8 @@ class _Records:
             )
 
 
-def plan_dns(ctx: Context) -> list[DnsRecord]:
+def plan_dns(ctx: Context, web: WebPlan | None = None) -> list[DnsRecord]:
+    """Every record the plan needs; ``web`` is the host serving mta-sts./autoconfig. names."""
     r = _Records(ctx)
     design = ctx.design
     senders = _sending_domains(ctx)
@@ -86,6 +87,9 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
             mail_hosts.setdefault(h.relayhost_target, "other hosts relay through it by this name")
         for target in h.transport_target.values():
             mail_hosts.setdefault(target, "gateways pass mail to it by this name")
+    if web is not None:
+        # The mta-sts. and autoconfig. names are aliases of the web host's own name.
+        mail_hosts.setdefault(web.host, "it serves the MTA-STS policy and autoconfig over HTTPS")
 
     mx_targets = {t for records in ctx.mx.values() for _, t, _ in records}
     for name in sorted(mail_hosts):
@@ -134,7 +138,30 @@ def plan_dns(ctx: Context) -> list[DnsRecord]:
         if domain.receives_mail:
             _mta_sts(ctx, r, name)
             _srv(ctx, r, name)
+    if web is not None:
+        _web_names(ctx, r, web)
     return list(r.items.values())
+
+
+def _web_names(ctx: Context, r: _Records, web: WebPlan) -> None:
+    """mta-sts.<domain> and autoconfig.<domain>: a CNAME to the web host's name."""
+    for n in web.names:
+        # A CNAME may not sit beside other records, nor point at itself.
+        if n.name == web.host or n.name in ctx.hosts or any(k[0] == n.name + "." for k in r.items):
+            continue
+        if n.serves == "mta-sts":
+            why = (
+                f"senders fetch {n.domain}'s MTA-STS policy from "
+                f"https://{n.name}/.well-known/mta-sts.txt, served by {web.host}"
+            )
+            level, link = "recommended", learn("trust", "mta-sts")
+        else:
+            why = (
+                f"Thunderbird-style clients fetch their settings from "
+                f"https://{n.name}/mail/config-v1.1.xml, served by {web.host}"
+            )
+            level, link = "optional", learn("trust", "autoconfig")
+        r.add(n.name, "CNAME", f"{web.host}.", why, level, link)
 
 
 def _host_records(ctx: Context, r: _Records) -> None:
@@ -440,21 +467,3 @@ def _srv(ctx: Context, r: _Records, domain: str) -> None:
                 "optional",
                 link,
             )
-    web = r.webmail or (store if store.zone in PUBLIC else None)
-    name = f"autoconfig.{domain}"
-    # A CNAME may not sit beside other records, nor point at itself.
-    taken = name in ctx.hosts or any(key[0] == name + "." for key in r.items)
-    # The autoconfig file names a server to read from and one to send through;
-    # without both there is no file (Thunderbird refuses half of one), so the
-    # name would lead clients to a 404.
-    has_file = bool(store.roles & {"imap", "pop3"}) and bool(ctx.with_role("submission"))
-    if web is not None and not taken and has_file:
-        r.add(
-            f"autoconfig.{domain}",
-            "CNAME",
-            f"{web.name}.",
-            f"Thunderbird-style clients fetch their settings from "
-            f"https://autoconfig.{domain}/mail/config-v1.1.xml, served by {web.name}",
-            "optional",
-            link,
-        )

@@ -32,6 +32,7 @@ PROGRAMS = {
     "postfix": "postfix",
     "dovecot": "dovecot-core",
     "openssl": "openssl",
+    "nginx": "nginx",  # the web host: MTA-STS policies and autoconfig files
 }
 
 
