@@ -11,7 +11,7 @@ nothing under / changes, and dpkg's database never hears of them.
 
 API::
 
-    root = unpacked(["sendmail-bin"], Path(".cache/debs/sendmail"))
+    root = unpacked(["sendmail-bin"], CACHE / "sendmail")
     subprocess.run([root / "usr/libexec/sendmail/sendmail", "-d0.1", "-bt", "-C", cf],
                    env=environment(root))   # LD_LIBRARY_PATH=library_path(root)
 
@@ -103,6 +103,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where packages are unpacked: outside the checkout, in a folder only root may write.
+# sendmail refuses every file under a world-writable directory, and a checkout (CI's)
+# may well lie under /tmp. MAIL_ARCHITECT_DEBS moves it.
+CACHE = Path(os.environ.get("MAIL_ARCHITECT_DEBS", "/var/cache/mail-architect/debs"))
 STAMP = ".unpacked"
 LOCK = ".lock"
 TIMEOUT = 120  # seconds, per apt-get or dpkg-deb run: a download on a slow link

@@ -67,7 +67,7 @@ DKIM_SELECTOR = "lab"
 REPO = Path(__file__).resolve().parents[2]
 # sendmail cannot be installed beside Postfix (both are a mail-transport-agent): the lab
 # unpacks Debian's packages here once, and copies them into each sendmail host's /usr.
-SENDMAIL_ROOT = REPO / ".cache" / "debs" / "sendmail"
+SENDMAIL_ROOT = packages.CACHE / "sendmail"
 SENDMAIL_PACKAGES = ("sendmail-bin", "procmail")  # procmail: the local mailer
 
 
@@ -743,7 +743,7 @@ def _package_root(lab: Lab, hp: HostPlan) -> Path | None:
     if hp.mta == "sendmail":
         return SENDMAIL_ROOT
     if hp.mta == "exim":
-        return REPO / ".cache" / "debs" / _exim_package(lab, hp)
+        return packages.CACHE / _exim_package(lab, hp)
     return None
 
 

@@ -26,9 +26,10 @@ from architect import examples
 from architect.core.exporters import bundle
 from architect.core.exporters.exim import PACKAGE_HEAVY, PACKAGE_LIGHT, exim_files, needs_heavy
 from architect.core.planner import plan as make_plan
+from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
 
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / "debs"
+CACHE = packages.CACHE
 TIMEOUT = 60
 USERS = ("alice", "bob")
 # An address outside every design, and a client outside every trusted network.

@@ -22,11 +22,12 @@ from architect import examples
 from architect.core.exporters import bundle
 from architect.core.exporters.opensmtpd import CONF_DIR, opensmtpd_files
 from architect.core.planner import plan as make_plan
+from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
 
 from .test_exim import switched
 
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / "debs"
+CACHE = packages.CACHE
 TIMEOUT = 60
 
 

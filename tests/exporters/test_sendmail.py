@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from architect import examples
 from architect.core.exporters.sendmail import RELAY_OPENING, access_networks
+from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
 from tests.exporters._programs import (
     HOSTILE,
@@ -303,7 +304,7 @@ def test_it_keeps_hostile_design_text_inside_dnl_comments(tmp_path):
 # (it cannot be installed beside Postfix): address tests (-bt), address
 # verification (-bv) and an SMTP session on stdin (-bs).
 
-SENDMAIL_ROOT = Path(__file__).resolve().parents[2] / ".cache" / "debs" / "sendmail"
+SENDMAIL_ROOT = packages.CACHE / "sendmail"
 SENDMAIL = "usr/libexec/sendmail/sendmail"
 
 

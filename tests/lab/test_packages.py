@@ -21,7 +21,7 @@ from architect.lab.packages import (
     unpacked_versions,
 )
 
-CACHE = Path(__file__).resolve().parents[2] / ".cache" / "debs"
+CACHE = packages.CACHE
 TIMEOUT = 60
 
 

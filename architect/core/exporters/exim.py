@@ -47,10 +47,10 @@ from .postfix import (
     accepted_addresses,
     address_classes,
     comment_lines,
-    has_users,
     is_null_client,
     last_mta_domains,
     mailbox_users,
+    placeholder_users,
     reasons,
     relayhost_name,
     relayhost_port,
@@ -917,7 +917,7 @@ def exim_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
         ]
         for domain in classes["relay"]:
             lines += [f"{address}\tOK" for address, _ in accepted_addresses(design, domain)]
-        lines += _placeholder_users(design, classes["relay"], "someone@{domain}\tOK")
+        lines += placeholder_users(design, classes["relay"], "someone@{domain}\tOK")
         out["relay_recipients"] = "\n".join(lines) + "\n"
     if classes["virtual_mailbox"]:
         lines = [
@@ -928,7 +928,7 @@ def exim_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
         ]
         for domain in classes["virtual_mailbox"]:
             lines += [f"{u}@{domain}\tOK" for u in mailbox_users(design, domain)]
-        lines += _placeholder_users(design, classes["virtual_mailbox"], "someone@{domain}\tOK")
+        lines += placeholder_users(design, classes["virtual_mailbox"], "someone@{domain}\tOK")
         out["vmailbox"] = "\n".join(lines) + "\n"
     virtual = [
         f"{address}\t{mailbox}"
@@ -944,7 +944,7 @@ def exim_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
             "# abuse@ reach postmaster@, a real mailbox in every domain.",
             "",
             *virtual,
-            *_placeholder_users(design, aliases, "someone@{domain}\tsomeone@<target>"),
+            *placeholder_users(design, aliases, "someone@{domain}\tsomeone@<target>"),
         ]
         out["virtual"] = "\n".join(lines) + "\n"
     if "submission" in host.roles and _submission_ports(host):
@@ -960,7 +960,7 @@ def exim_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
             lines += [
                 f"{address}\t{login}" for address, login in accepted_addresses(design, domain)
             ]
-        lines += _placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
+        lines += placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
         out["sender_logins"] = "\n".join(lines) + "\n"
     if host.relayhost_auth and host.relayhost:
         name = relayhost_name(host.relayhost)
@@ -979,19 +979,6 @@ def exim_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
             + "\n"
         )
     return out
-
-
-def _placeholder_users(design: Design, domains: list[str], line: str) -> list[str]:
-    missing = [d for d in domains if not has_users(design, d)]
-    if not missing:
-        return []
-    return [
-        "",
-        "# PLACEHOLDER: the design lists no mailbox users for " + ", ".join(missing) + ", so only",
-        "# postmaster (and root, abuse) exist there. Add them to the design (domains[].users,",
-        "# or Mailbox users in the designer) and export again: every table gets the same list.",
-        *[f"#{line.format(domain=d)}" for d in missing],
-    ]
 
 
 def exim_files(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:

@@ -43,9 +43,9 @@ from .postfix import (
     accepted_addresses,
     address_classes,
     comment_lines,
-    has_users,
     is_null_client,
     last_mta_domains,
+    placeholder_users,
     reasons,
     relayhost_name,
     relayhost_port,
@@ -457,7 +457,7 @@ def smtpd_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
         ]
         for domain in classes["relay"]:
             lines += [address for address, _ in accepted_addresses(design, domain)]
-        lines += _placeholder(design, classes["relay"], "someone@{domain}")
+        lines += placeholder_users(design, classes["relay"], "someone@{domain}")
         out["relay_recipients"] = "\n".join(lines) + "\n"
     last = last_mta_domains(host)
     if last:
@@ -475,7 +475,7 @@ def smtpd_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
                     lines.append(f"{address}\t{mailbox}")
                 elif domain in mailbox_domains:
                     lines.append(f"{address}\t{VMAIL_USER}")
-        lines += _placeholder(design, last, "someone@{domain}\t" + VMAIL_USER)
+        lines += placeholder_users(design, last, "someone@{domain}\t" + VMAIL_USER)
         out["virtuals"] = "\n".join(lines) + "\n"
         if not classes["virtual_mailbox"] and not classes["virtual_alias"]:
             # A gateway before a Dovecot-only store: the rule that sends the rewritten
@@ -545,19 +545,6 @@ def smtpd_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
         ]
     out["aliases"] = "\n".join(lines) + "\n"
     return out
-
-
-def _placeholder(design: Design, domains: list[str], line: str) -> list[str]:
-    missing = [d for d in domains if not has_users(design, d)]
-    if not missing:
-        return []
-    return [
-        "",
-        "# PLACEHOLDER: the design lists no mailbox users for " + ", ".join(missing) + ", so only",
-        "# postmaster (and root, abuse) exist there. Add them to the design (domains[].users)",
-        "# and export again: every table gets the same list.",
-        *[f"#{line.format(domain=d)}" for d in missing],
-    ]
 
 
 def opensmtpd_files(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:

@@ -1064,7 +1064,7 @@ def tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
     return out
 
 
-def _placeholder_users(design: Design, domains: list[str], line: str) -> list[str]:
+def placeholder_users(design: Design, domains: list[str], line: str) -> list[str]:
     """The PLACEHOLDER note for domains whose users the design does not list yet."""
     missing = [d for d in domains if not has_users(design, d)]
     if not missing:
@@ -1091,7 +1091,7 @@ def _relay_recipients(design: Design, domains: list[str], build: str) -> str:
     ]
     for domain in domains:
         lines += [f"{address}\tOK" for address, _ in accepted_addresses(design, domain)]
-    lines += _placeholder_users(design, domains, "someone@{domain}\tOK")
+    lines += placeholder_users(design, domains, "someone@{domain}\tOK")
     return "\n".join(lines) + "\n"
 
 
@@ -1106,7 +1106,7 @@ def _virtual_table(design: Design, host: HostPlan, virtual: list[str], build: st
         *virtual,
     ]
     aliases = [a for a, _ in host.alias_domains]
-    lines += _placeholder_users(design, aliases, "someone@{domain}\tsomeone@<target>")
+    lines += placeholder_users(design, aliases, "someone@{domain}\tsomeone@<target>")
     return "\n".join(lines) + "\n"
 
 
@@ -1120,7 +1120,7 @@ def _vmailbox(design: Design, domains: list[str], build: str) -> str:
     ]
     for domain in domains:
         lines += [f"{u}@{domain}\tOK" for u in mailbox_users(design, domain)]
-    lines += _placeholder_users(design, domains, "someone@{domain}\tOK")
+    lines += placeholder_users(design, domains, "someone@{domain}\tOK")
     return "\n".join(lines) + "\n"
 
 
@@ -1138,7 +1138,7 @@ def _sender_logins(design: Design, plan: Plan, build: str) -> str:
     ]
     for domain in domains:
         lines += [f"{address}\t{login}" for address, login in accepted_addresses(design, domain)]
-    lines += _placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
+    lines += placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
     return "\n".join(lines) + "\n"
 
 
