@@ -27,6 +27,7 @@ from pathlib import Path
 import dkim as dkimpy
 
 from architect.core.exporters.install import SERVICES
+from architect.core.exporters.opendkim import key_path
 from architect.core.trace import trace
 
 from .clients import IMAP, POP3, SMTP, SMTPS, lookup, mx_hosts, tls_context
@@ -654,7 +655,31 @@ class Checks:
             raise Failure(f"signed for d={tags.get('d')}, not {domain}: DMARC would fail")
         if not dkimpy.verify(data, dnsfunc=txt):
             raise Failure(f"the signature (s={tags.get('s')}) does not verify against DNS")
-        return f"signed on {signer.name}, s={tags.get('s')}"
+        # And as OpenDKIM's own tool sees it, on the signer: the private key there matches
+        # the record its resolver (the lab's named) finds.
+        selector = self.lab.design.domain(domain).dkim_selector
+        machine = self.lab.hosts[signer.name].machine
+        # opendkim-testkey resolves with libunbound from the root unless told a server:
+        # its own small config names the lab's (the deployed opendkim.conf is untouched).
+        (machine.folder / "testkey.conf").write_text(f"Nameservers {DNS4}\n")
+        test = machine.run(
+            [
+                "opendkim-testkey",
+                "-x",
+                f"{INSIDE}/testkey.conf",
+                "-d",
+                domain,
+                "-s",
+                selector,
+                "-k",
+                key_path(domain, selector),
+                "-vvv",
+            ],
+            check=False,
+        )
+        if test.returncode != 0 or "key OK" not in test.stdout + test.stderr:
+            raise Failure("opendkim-testkey: " + (test.stdout + test.stderr).strip())
+        return f"signed on {signer.name}, s={tags.get('s')}; opendkim-testkey: key OK"
 
     def check_install_again(self) -> Iterator[Result]:
         for host in self.lab.hosts.values():

@@ -159,7 +159,9 @@ def with_test_mailboxes(design: Design) -> tuple[Design, list[str]]:
 
 
 def with_dkim_keys(design: Design) -> tuple[Design, dict[str, str], list[str]]:
-    """The design with a DKIM key for each domain that lists none, as "Generate a key" does.
+    """The design with a DKIM key pair of the lab's for each sending domain.
+
+    As "Generate a key" in the designer does.
 
     Returns the design, the private keys by domain, and the notes. The public key
     goes in the design; the private key only to the hosts that sign.
@@ -171,11 +173,15 @@ def with_dkim_keys(design: Design) -> tuple[Design, dict[str, str], list[str]]:
     domains = []
     sends = {d.name for d in make_plan(design).domains if d.sends}
     for d in design.domains:
-        if not d.dkim_public_key and d.name in sends:
+        if d.name in sends:
+            # A key the design holds has its private half with the person, not here:
+            # the lab signs with a pair of its own in its place.
+            had = " in place of the design's (its private key is not the lab's)"
             pem, public = dkim.generate()
+            note = had if d.dkim_public_key else ""
             d = replace(d, dkim_selector=DKIM_SELECTOR, dkim_public_key=public)
             private[d.name] = pem
-            notes.append(f"DKIM key pair for {d.name}, selector {DKIM_SELECTOR}")
+            notes.append(f"DKIM key pair for {d.name}, selector {DKIM_SELECTOR}{note}")
         domains.append(d)
     return replace(design, domains=tuple(domains)), private, notes
 
