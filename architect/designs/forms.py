@@ -221,6 +221,11 @@ SERVICE_CHOICES = [
     ("submission", "Submission: people's mail programs send through here, with a password"),
     ("webmail", "Webmail: people read and write mail in a browser"),
     ("filtering", "Filtering: spam and virus checks on arriving mail"),
+    (
+        "web",
+        "Web: serves the MTA-STS policy and client autoconfiguration (mta-sts. and "
+        "autoconfig. names) over HTTPS",
+    ),
 ]
 
 
