@@ -8,7 +8,9 @@ import pytest
 
 from architect import examples
 from architect.core.exporters import bundle
+from architect.core.exporters.deploy import certificate_paths
 from architect.core.planner import plan
+from architect.lab.certs import LabCA
 from architect.lab.machine import INSIDE, Machine
 
 
@@ -17,10 +19,19 @@ def machine(tmp_path, lab_host):
     m = Machine("store", tmp_path / "m")
     m.start("mail.example.org")
     design = examples.load("solo-server")
-    for path, text in bundle(design, plan(design)).items():
+    files = bundle(design, plan(design))
+    for path, text in files.items():
         target = tmp_path / "m" / "bundle" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    # The certificate comes first, as the README's steps have it (nginx -t wants it).
+    ca = LabCA()
+    key, cert = ca.issue(["mail.example.org"])
+    for path, kind in certificate_paths(files, "mail.example.org").items():
+        local = tmp_path / "m" / "cert" / path.strip("/").replace("/", "_")
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(key if kind == "key" else cert)
+        m.run(["install", "-D", "-m", "0600", f"{INSIDE}/cert/{local.name}", path])
     # No daemon is started here: a stand-in systemctl only says what it was asked.
     m.sh("printf '#!/bin/sh\\necho systemctl \"$@\"\\n' > /usr/local/sbin/systemctl")
     m.sh("chmod 755 /usr/local/sbin/systemctl")
