@@ -29,7 +29,9 @@ from architect.core.design import loads
 from architect.lab.machine import Machine
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "architect/examples/solo-server.json"
-MX_V4, MX_V6, WEB = "192.0.2.10", "2001:db8::10", "192.0.2.80"
+MX_V4, MX_V6 = "192.0.2.10", "2001:db8::10"
+# The plan serves mta-sts.example.org from the MX host (a CNAME to mail.example.org).
+WEB = MX_V4
 TRUE_DNS, DRIFTED_DNS = "127.0.0.1", "127.0.0.2"
 
 
@@ -96,8 +98,8 @@ def txt(value: str) -> str:
 
 
 def true_zone(bundle_zone: str, dkim: str) -> str:
-    """The exported zone as the person publishes it: the DKIM key filled in, the MTA-STS host
-    added, and written the way DNS providers rewrite records (case, order of SPF terms)."""
+    """The exported zone as the person publishes it: the DKIM key filled in, and written
+    the way DNS providers rewrite records (case, order of SPF terms)."""
     zone = bundle_zone.replace(
         "example.org.                               3600 IN MX    10 mail.example.org.",
         "example.org. 3600 IN MX 10 MAIL.Example.ORG",  # relative to no origin: a trailing dot
@@ -108,7 +110,6 @@ def true_zone(bundle_zone: str, dkim: str) -> str:
         '"v=spf1 +ip6:2001:db8:0:0::10/128 " "ip4:192.0.2.10/32 -all"',
     )
     zone += f"\nmail._domainkey.example.org. 3600 IN TXT {txt(dkim)}\n"
-    zone += f"mta-sts.example.org. 3600 IN A {WEB}\n"
     return zone
 
 
@@ -187,7 +188,6 @@ class World:
         threading.Thread(target=self._read_syslog, daemon=True).start()
         m.sh(
             f"ip addr add {DRIFTED_DNS}/32 dev lo && ip addr add {MX_V4}/32 dev lo && "
-            f"ip addr add {WEB}/32 dev lo && "
             f"ip -6 addr add {MX_V6}/128 dev lo nodad"
         )
         zone = self.bundle["dns/example.org.zone"]
