@@ -99,9 +99,14 @@ def test_an_alias_catch_all_fails_the_unknown_recipient_check(tmp_path, lab_host
 
 
 def _lab_leftovers() -> set[str]:
+    """Lab folders, and namespace holders that outlived their lab (orphans, parent 1)."""
     folders = {str(p) for p in Path("/tmp").glob("mail-architect-lab-*")}
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    holders = {ln for ln in ps.splitlines() if ln.startswith("unshare --pid")}
+    ps = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
+    holders = set()
+    for line in ps.splitlines():
+        pid, ppid, args = line.split(None, 2)
+        if args.startswith("unshare --pid") and ppid == "1":
+            holders.add(f"{pid} {args}")
     return folders | holders
 
 
