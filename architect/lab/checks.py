@@ -249,12 +249,16 @@ class Checks:
             raise Failure(f"no MX for {domain} in DNS")
         return live
 
-    def _inbound(self, rcpt: str, first: str | None = None) -> str:
+    def _from_internet(self, rcpt: str, tag: str):
+        """Send to ``rcpt`` through the MX DNS names; (MX, Message-ID, where it landed).
+
+        Where it landed is None when the MX is a provider's (the sink got it), else the
+        (host, file, bytes) of the mailbox file that holds it.
+        """
         domain = rcpt.split("@", 1)[1]
-        live = self._mx(domain)
-        mx = first or live[0][1]
+        mx = self._mx(domain)[0][1]
         client = self.smtp(mx, 25)
-        msgid, replies = self.send(client, f"tester@{OUTSIDE_DOMAIN}", [rcpt], "inbound")
+        msgid, replies = self.send(client, f"tester@{OUTSIDE_DOMAIN}", [rcpt], tag)
         client.quit()
         code, reply = replies[rcpt]
         if code != 250:
@@ -262,10 +266,16 @@ class Checks:
         if mx not in self.lab.hosts:
             if not _poll(lambda: self.at_sink(msgid)):
                 raise Failure(f"the provider host {mx} did not get the message")
-            return f"at the provider's MX {mx}"
+            return mx, msgid, None
         found = _poll(lambda: self.delivered(msgid))
         if not found:
             raise Failure(f"not in any mailbox after {WAIT:.0f} s\n" + self.queue_ids(msgid))
+        return mx, msgid, found
+
+    def _inbound(self, rcpt: str) -> str:
+        mx, msgid, found = self._from_internet(rcpt, "inbound")
+        if found is None:
+            return f"at the provider's MX {mx}"
         host, _path, data = found
         self._readable(rcpt, msgid, host)
         self._hops(rcpt, msgid, data)
@@ -359,21 +369,9 @@ class Checks:
                 yield self._one(f"{rcpt} reaches a mailbox", lambda r=rcpt: self._any_mailbox(r))
 
     def _any_mailbox(self, rcpt: str) -> str:
-        domain = rcpt.split("@", 1)[1]
-        mx = self._mx(domain)[0][1]
-        client = self.smtp(mx, 25)
-        msgid, replies = self.send(client, f"tester@{OUTSIDE_DOMAIN}", [rcpt], "postmaster")
-        client.quit()
-        code, reply = replies[rcpt]
-        if code != 250:
-            raise Failure(f"{mx} refused RCPT {rcpt}: {code} {reply}\n" + _t(client))
-        if mx not in self.lab.hosts:
-            if not _poll(lambda: self.at_sink(msgid)):
-                raise Failure(f"the provider host {mx} did not get the message")
+        mx, _msgid, found = self._from_internet(rcpt, "postmaster")
+        if found is None:
             return f"at the provider's MX {mx}"
-        found = _poll(lambda: self.delivered(msgid))
-        if not found:
-            raise Failure(f"not in any mailbox after {WAIT:.0f} s\n" + self.queue_ids(msgid))
         host, path, _data = found
         return f"{host}:{'/' + str(path.relative_to(self.lab.hosts[host].machine.folder))}"
 
