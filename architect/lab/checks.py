@@ -18,6 +18,7 @@ import hashlib
 import re
 import secrets
 import smtplib
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -198,6 +199,7 @@ class Checks:
             self.check_backup_mx,
             self.check_no_backscatter,
             self.check_dkim,
+            self.check_web,
             self.check_install_again,
         ):
             yield from check()
@@ -678,6 +680,54 @@ class Checks:
         if test.returncode != 0 or "key OK" not in test.stdout + test.stderr:
             raise Failure("opendkim-testkey: " + (test.stdout + test.stderr).strip())
         return f"signed on {signer.name}, s={tags.get('s')}; opendkim-testkey: key OK"
+
+    def check_web(self) -> Iterator[Result]:
+        web = self.plan.web
+        if web is None or web.host not in self.lab.hosts:
+            return
+        paths = {"mta-sts": "/.well-known/mta-sts.txt", "autoconfig": "/mail/config-v1.1.xml"}
+        for n in web.names:
+            source = {
+                "mta-sts": f"mta-sts/{n.domain}/mta-sts.txt",
+                "autoconfig": f"autoconfig/{n.domain}/config-v1.1.xml",
+            }[n.serves]
+            if source not in self.lab.files:
+                continue
+            yield self._one(
+                f"https://{n.name}{paths[n.serves]} serves the exported file over verified TLS",
+                lambda n=n, p=paths[n.serves], f=source: self._https(n.name, p, f),
+            )
+
+    def _https(self, name: str, path: str, source: str) -> str:
+        """GET the file from the internet, by the name DNS gives, checking the certificate."""
+        # As a resolver does: follow CNAMEs (the lab's named, authoritative only, answers
+        # each zone on its own).
+        target, addresses = name, []
+        for _ in range(8):
+            addresses = lookup(self.internet, DNS4, target, "A")
+            aliases = lookup(self.internet, DNS4, target, "CNAME")
+            if addresses or not aliases:
+                break
+            target = aliases[0].rstrip(".")
+        if not addresses:
+            raise Failure(f"{name} has no address in DNS")
+        context = ssl.create_default_context(cadata=self.lab.ca_pem)  # names checked too
+        sock = self.internet.connect(addresses[0], 443, source=STRANGER4)
+        with context.wrap_socket(sock, server_hostname=name) as tls:
+            tls.sendall(
+                f"GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n".encode()
+            )
+            raw = b""
+            while chunk := tls.recv(65536):
+                raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0].decode("latin-1")
+        if " 200 " not in status + " ":
+            raise Failure(f"{name}{path}: {status}")
+        if body != self.lab.files[source].encode():
+            raise Failure(f"{name}{path} is not the exported {source}")
+        kind = re.search(rb"(?im)^content-type:\s*([^\r;]+)", head)
+        return f"from {addresses[0]}, {kind.group(1).decode() if kind else 'no content type'}"
 
     def check_install_again(self) -> Iterator[Result]:
         for host in self.lab.hosts.values():

@@ -570,10 +570,11 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 def _names_for(lab: Lab, host: Host) -> list[str]:
+    """The names the host's certificate covers, as the README's certbot step asks."""
     names = [host.name]
-    for domain, records in lab.plan.mx:
-        if any(r.host == host.name for r in records):
-            names.append(domain)
+    web = lab.plan.web
+    if web is not None and web.host == host.name:
+        names += [n.name for n in web.names]
     return names
 
 
@@ -612,12 +613,14 @@ def _note(lab: Lab, text: str) -> None:
 def _deploy(lab: Lab, host: Host, ca: LabCA, say) -> None:
     m = host.machine
     host.installs = [i for i in installs(lab.files) if i.host == host.name]
+    # The whole bundle goes to the host, as the README says; its install script picks
+    # what is this host's. Placeholders are filled in this host's copy only.
     staged = m.folder / "bundle"
-    for step in host.installs:
-        for copy in step.copies:
-            target = staged / copy.source
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_fill(lab, host, copy.source, lab.files[copy.source]))
+    own = {c.source for step in host.installs for c in step.copies}
+    for path, text in lab.files.items():
+        target = staged / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_fill(lab, host, path, text) if path in own else text)
     (m.folder / "lab-ca.pem").write_text(ca.pem)
     short = host.name.split(".")[0]
     hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"

@@ -158,3 +158,16 @@ def test_ctrl_c_leaves_nothing_behind(lab_host):
     child.communicate(timeout=60)
     assert child.returncode != 0
     assert _lab_leftovers() <= before
+
+
+def test_a_web_host_that_does_not_serve_the_policy_fails_the_https_check(tmp_path, lab_host):
+    tamper = _replace(
+        "web/gw.example.com/nginx.conf",
+        r"alias /var/www/mail-architect/example.com/mta-sts.txt;",
+        "alias /var/www/mail-architect/example.com/missing.txt;",
+    )
+    results = run_lab("dmz-gateway", tmp_path, tamper)
+    assert failed(results) == [
+        "https://mta-sts.example.com/.well-known/mta-sts.txt serves the exported file over "
+        "verified TLS",
+    ]
