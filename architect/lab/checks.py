@@ -625,7 +625,9 @@ class Checks:
     def _dkim(self, domain: str) -> str:
         """Send as the domain from a host that signs it; the copy at the sink must verify."""
         signer = next(h for h in self.plan.hosts if domain in h.dkim_signs)
-        sender, rcpt = f"noreply@{domain}", f"someone@{OUTSIDE_DOMAIN}"
+        # postmaster exists in every domain with mailboxes: an MTA may refuse a local
+        # sender address that does not (sendmail with a virtusertable does).
+        sender, rcpt = f"postmaster@{domain}", f"someone@{OUTSIDE_DOMAIN}"
         msgid, text = self.message(sender, rcpt, "dkim")
         done = self.lab.hosts[signer.name].machine.run(
             ["/usr/sbin/sendmail", "-i", "-f", sender, rcpt],

@@ -809,6 +809,9 @@ for name in sendmail sendmail-mta newaliases mailq; do
 done
 ln -sf /usr/libexec/sendmail/sendmail /usr/lib/sendmail
 [ -e /etc/mail/aliases ] || ln -s /etc/aliases /etc/mail/aliases
+# sendmailconfig's submit.cf: the sendmail command hands mail to the daemon over SMTP.
+[ -e /etc/mail/submit.mc ] || cp /usr/share/sendmail/cf/debian/submit.mc /etc/mail/submit.mc
+m4 /usr/share/sendmail/cf/m4/cf.m4 /etc/mail/submit.mc > /etc/mail/submit.cf
 """,
         timeout=60,
     )
