@@ -61,6 +61,11 @@ class Listener:
     open_to: tuple[str, ...] = ()
 
 
+def relayhost_name(relayhost: str) -> str:
+    """The host name inside a ``[host]:port`` next hop (HostPlan.relayhost)."""
+    return relayhost.split("]")[0].lstrip("[") if relayhost.startswith("[") else relayhost
+
+
 @dataclass(frozen=True)
 class HostPlan:
     name: str

@@ -29,6 +29,7 @@ import dkim as dkimpy
 
 from architect.core.exporters.install import SERVICES
 from architect.core.exporters.opendkim import key_path
+from architect.core.plan import relayhost_name
 from architect.core.trace import trace
 
 from .clients import IMAP, POP3, SMTP, SMTPS, lookup, mx_hosts, tls_context
@@ -485,8 +486,7 @@ class Checks:
             relayhost = self.lab.hosts[name].plan.relayhost
             if not relayhost:
                 return name, False
-            target = re.sub(r"^\[?([^\]]+)\]?(:\d+)?$", r"\1", relayhost)
-            name = target
+            name = relayhost_name(relayhost)
         return name, name in self.lab.provider_addresses
 
     def _left_by_plan(self, name: str, msgid: str) -> str:

@@ -23,7 +23,6 @@ import json
 import re
 import secrets
 import select
-import shlex
 import shutil
 import subprocess
 import sys
@@ -859,7 +858,3 @@ def _wait_ready(lab: Lab, timeout: float = 20) -> None:
 def remove(folder: Path) -> None:
     """Delete the lab's folder (its machines must be stopped)."""
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def quote(text: str) -> str:
-    return shlex.quote(text)

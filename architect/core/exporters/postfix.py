@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from ..design import Design
 from ..design import network as parse_network
 from ..explain import sentence
-from ..plan import HostPlan, Plan
+from ..plan import HostPlan, Plan, relayhost_name
 from ..planner.context import is_public_address
 from . import Exporter, register
 from .opendkim import OPENDKIM_MILTER
@@ -130,11 +130,6 @@ def relayhost_port(relayhost: str | None) -> int | None:
     if relayhost and relayhost.rfind(":") > relayhost.rfind("]"):
         return int(relayhost.rsplit(":", 1)[1])
     return None
-
-
-def relayhost_name(relayhost: str) -> str:
-    """The host name inside a ``[host]:port`` next hop."""
-    return relayhost.split("]")[0].lstrip("[") if relayhost.startswith("[") else relayhost
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,12 +13,11 @@ whose milter wiring the bundle writes (OpenDKIM, ``dkim/<host>/``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from ..design import Design
 from ..learn import learn
-from ..plan import HostPlan, Plan, Reason
+from ..plan import HostPlan, Plan, Reason, relayhost_name
 
 SIGNING_MTAS = ("postfix",)
 
@@ -48,17 +47,12 @@ def plan_signing(design: Design, plan: Plan) -> Plan:
     return replace(plan, hosts=tuple(hosts))
 
 
-def _relay_target(h: HostPlan) -> str | None:
-    if not h.relayhost:
-        return None
-    return re.sub(r"^\[?([^\]]+)\]?(:\d+)?$", r"\1", h.relayhost)
-
-
 def _why(h: HostPlan, outbound: set[str]) -> str | None:
     if h.mta not in SIGNING_MTAS:
         return None
     if "outbound" in h.roles:
         return "it hands mail to the internet"
-    if "submission" in h.roles and _relay_target(h) not in outbound:
+    relay = relayhost_name(h.relayhost) if h.relayhost else None
+    if "submission" in h.roles and relay not in outbound:
         return "it takes mail that users submit, and no host after it signs"
     return None
