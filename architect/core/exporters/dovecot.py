@@ -20,35 +20,40 @@ Rules kept here (topologies.md T7-T9, §2.3, §4.4, P23, P24):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..design import Design
-from ..plan import HostPlan, Plan
+from ..plan import HostPlan, Listener, Plan
 from . import Exporter, register
-from .postfix import (
-    comment_lines,
-    mailbox_users,
-    reasons,
-    sender_domains,
-    tls_chain_files,
+from .dovecot_users import (
+    PLACEHOLDER_PASSWORD,
+    USERS_FILE,
+    VMAIL_GID,
+    VMAIL_HOME,
+    VMAIL_UID,
+    user_sections,
+    users_domains,
+    users_file,
 )
+from .postfix import comment_lines, reasons, tls_chain_files
 
-USERS_FILE = "/etc/dovecot/users"
-# The system user that owns every mailbox of a passwd-file host, pinned: the install
-# steps (deploy.py) create user vmail with exactly this uid and gid and home
-# VMAIL_HOME. `adduser --system vmail` would pick a uid below Dovecot's default
-# first_valid_uid (500), and every delivery would be deferred ("Mail access for users
-# with UID 106 not permitted").
-VMAIL_UID = 5000
-VMAIL_GID = 5000
-VMAIL_HOME = "/var/vmail"
+# Names other modules and the tests read from here.
+__all__ = [
+    "PLACEHOLDER_PASSWORD",
+    "USERS_FILE",
+    "VMAIL_GID",
+    "VMAIL_HOME",
+    "VMAIL_UID",
+    "DovecotExporter",
+    "dovecot_conf",
+    "runs_dovecot",
+    "users_domains",
+    "users_file",
+]
+
 # Debian's dovecot-core ships these DH parameters; conf.d/10-ssl.conf names them, and a
 # standalone dovecot.conf must too, or clients that offer only DHE ciphers fail.
 DH_FILE = "/usr/share/dovecot/dh.pem"
-# The password field of a user the person has not given a password yet: a valid
-# scheme prefix with a value no password can hash to ("!" is not in crypt's
-# alphabet), so Dovecot answers "password mismatch", a failed login, not an error;
-# mail for the user is still delivered (the userdb entry exists).
-PLACEHOLDER_PASSWORD = "{SHA512-CRYPT}!FILL-IN"
 
 
 def runs_dovecot(host: HostPlan) -> bool:
@@ -92,20 +97,52 @@ class _Conf:
         return "\n".join(self.lines) + "\n"
 
 
-def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
-    """The dovecot.conf of one host."""
-    conf = _Conf()
-    roles = set(host.roles)
-    ports = {listener.port: listener for listener in host.listens}
-    shell_users = _shell_users(design, host)
-    lmtp_socket = host.mta == "postfix" and host.delivery == f"lmtp:{host.name}"
-    # Exim and OpenSMTPD deliver to Dovecot's own socket, /run/dovecot/lmtp.
-    lmtp_run = host.mta in ("exim", "opensmtpd") and host.delivery == f"lmtp:{host.name}"
-    lmtp_inet = 24 in ports
-    auth_socket = "submission" in roles and host.mta == "postfix"
-    exim_auth = "submission" in roles and host.mta == "exim"
-    reading = sorted(roles & {"imap", "pop3"})
+@dataclass(frozen=True)
+class _Needs:
+    """What one host's Dovecot must do, read once from its plan."""
 
+    ports: dict[int, Listener]
+    shell_users: bool
+    # Postfix hands mail to the LMTP socket in its queue directory.
+    lmtp_socket: bool
+    # Exim and OpenSMTPD deliver to Dovecot's own socket, /run/dovecot/lmtp.
+    lmtp_run: bool
+    # Gateways hand mail over LMTP on port 24.
+    lmtp_inet: bool
+    # Postfix's submission service checks passwords through the auth socket.
+    auth_socket: bool
+    # Exim's dovecot authenticator does the same through auth-client.
+    exim_auth: bool
+    reading: tuple[str, ...]
+    # Ports 143/110 opened without TLS for mail programs that cannot do it.
+    plaintext: tuple[int, ...]
+
+    @classmethod
+    def of(cls, design: Design, host: HostPlan) -> _Needs:
+        roles = set(host.roles)
+        ports = {listener.port: listener for listener in host.listens}
+        lmtp_self = host.delivery == f"lmtp:{host.name}"
+        return cls(
+            ports=ports,
+            shell_users=_shell_users(design, host),
+            lmtp_socket=host.mta == "postfix" and lmtp_self,
+            lmtp_run=host.mta in ("exim", "opensmtpd") and lmtp_self,
+            lmtp_inet=24 in ports,
+            auth_socket="submission" in roles and host.mta == "postfix",
+            exim_auth="submission" in roles and host.mta == "exim",
+            reading=tuple(sorted(roles & {"imap", "pop3"})),
+            plaintext=tuple(p for p in (143, 110) if p in ports and ports[p].tls == "none"),
+        )
+
+    @property
+    def lmtp(self) -> bool:
+        return self.lmtp_socket or self.lmtp_inet or self.lmtp_run
+
+
+def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
+    """The dovecot.conf of one host: a complete file, written section by section."""
+    conf = _Conf()
+    needs = _Needs.of(design, host)
     conf.lines += [f"# Dovecot 2.3 configuration for {host.name}"]
     conf.note(f'Written by Mail Architect from the design "{plan.design}".')
     conf.note("Roles of this host: " + (", ".join(host.roles) or "none") + ".")
@@ -113,17 +150,30 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         "Install: this file replaces /etc/dovecot/dovecot.conf; it is complete on its own, "
         "so the conf.d files are not read. Check it with `doveconf -n`, then restart Dovecot."
     )
+    if _protocols(conf, needs):
+        _mail_location(conf, host, needs.shell_users)
+    _logins(conf, needs)
+    user_sections(conf, host, needs.shell_users)
+    if needs.reading:
+        _tls(conf, host, needs)
+    _login_services(conf, host, needs)
+    _lmtp_services(conf, host, needs)
+    _auth_services(conf, needs)
+    return conf.text()
 
-    protocols = [*reading, *(["lmtp"] if lmtp_socket or lmtp_inet or lmtp_run else [])]
+
+def _protocols(conf: _Conf, needs: _Needs) -> list[str]:
+    """The protocols line, with why; returns the protocols Dovecot serves."""
+    protocols = [*needs.reading, *(["lmtp"] if needs.lmtp else [])]
     why = []
-    if reading:
-        why.append("Mail programs read mail here over " + " and ".join(reading).upper() + ".")
-    if lmtp_socket or lmtp_inet or lmtp_run:
+    if needs.reading:
+        why.append("Mail programs read mail here over " + " and ".join(needs.reading).upper() + ".")
+    if needs.lmtp:
         why.append("LMTP: the MTA hands incoming mail to Dovecot, which files it.")
-    if not protocols and (auth_socket or exim_auth):
+    if not protocols and (needs.auth_socket or needs.exim_auth):
         why.append(
             "No mail is read here: Dovecot only checks passwords for "
-            + ("Exim's" if exim_auth else "Postfix's")
+            + ("Exim's" if needs.exim_auth else "Postfix's")
             + " submission service."
         )
     elif not protocols:
@@ -132,22 +182,21 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
             "service (see its findings)."
         )
     conf.set("protocols", " ".join(protocols) or "none", *why)
+    return protocols
 
-    if protocols:
-        _mail_location(conf, host, shell_users)
 
+def _logins(conf: _Conf, needs: _Needs) -> None:
     conf.set(
         "auth_mechanisms",
         "plain login",
         "Password logins; LOGIN is still needed by some older mail programs.",
     )
-    plaintext = [p for p in (143, 110) if p in ports and ports[p].tls == "none"]
-    if plaintext:
+    if needs.plaintext:
         conf.set(
             "disable_plaintext_auth",
             "no",
             "WARNING: the design has mail programs that cannot do TLS, so the plan opens "
-            f"port {' and '.join(map(str, plaintext))} without it, and their passwords "
+            f"port {' and '.join(map(str, needs.plaintext))} without it, and their passwords "
             "cross the network readable. Give them TLS and set this to yes.",
         )
     else:
@@ -156,39 +205,42 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
             "yes",
             "A password is accepted only inside TLS.",
         )
-    _users(conf, host, shell_users)
 
-    if reading:
-        conf.set(
-            "ssl",
-            "yes" if plaintext else "required",
-            "TLS for every client connection"
-            + ("; except the plain ports above." if plaintext else "."),
-        )
-        key, chain = tls_chain_files(host.name)
-        conf.set(
-            "ssl_cert",
-            f"<{chain}",
-            f"PLACEHOLDER: the certificate (with its chain) for {host.name}, the name mail "
-            "programs connect to, where certbot writes it (the same files as Postfix's). "
-            "The < makes Dovecot read the file.",
-        )
-        conf.set(
-            "ssl_key",
-            f"<{key}",
-            "PLACEHOLDER: its private key, readable by root only.",
-        )
-        conf.set(
-            "ssl_dh",
-            f"<{DH_FILE}",
-            "Diffie-Hellman parameters for clients that offer only DHE ciphers, as "
-            "Debian's conf.d/10-ssl.conf sets them: this file replaces conf.d, so it "
-            "names them itself.",
-        )
-        conf.set("ssl_min_protocol", "TLSv1.2", "No protocol versions known to be weak.")
 
+def _tls(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
+    conf.set(
+        "ssl",
+        "yes" if needs.plaintext else "required",
+        "TLS for every client connection"
+        + ("; except the plain ports above." if needs.plaintext else "."),
+    )
+    key, chain = tls_chain_files(host.name)
+    conf.set(
+        "ssl_cert",
+        f"<{chain}",
+        f"PLACEHOLDER: the certificate (with its chain) for {host.name}, the name mail "
+        "programs connect to, where certbot writes it (the same files as Postfix's). "
+        "The < makes Dovecot read the file.",
+    )
+    conf.set(
+        "ssl_key",
+        f"<{key}",
+        "PLACEHOLDER: its private key, readable by root only.",
+    )
+    conf.set(
+        "ssl_dh",
+        f"<{DH_FILE}",
+        "Diffie-Hellman parameters for clients that offer only DHE ciphers, as "
+        "Debian's conf.d/10-ssl.conf sets them: this file replaces conf.d, so it "
+        "names them itself.",
+    )
+    conf.set("ssl_min_protocol", "TLSv1.2", "No protocol versions known to be weak.")
+
+
+def _login_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
+    """imap-login and pop3-login: the implicit-TLS port always, the plain one if planned."""
     for proto, plain, secure in (("imap", 143, 993), ("pop3", 110, 995)):
-        if proto not in reading:
+        if proto not in needs.reading:
             continue
         conf.open(
             f"service {proto}-login",
@@ -196,12 +248,12 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
             f"Port {secure} speaks TLS from the first byte (RFC 8314)"
             + (
                 f"; port {plain} is open without TLS, as the plan says."
-                if plain in ports
+                if plain in needs.ports
                 else f"; port {plain} is closed, since nothing needs it."
             ),
         )
         conf.open(f"inet_listener {proto}")
-        conf.set("port", str(plain) if plain in ports else "0")
+        conf.set("port", str(plain) if plain in needs.ports else "0")
         conf.close()
         conf.open(f"inet_listener {proto}s")
         conf.set("port", str(secure))
@@ -209,47 +261,17 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         conf.close()
         conf.close()
 
-    if lmtp_run and not lmtp_inet:
+
+def _lmtp_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
+    if needs.lmtp_run and not needs.lmtp_inet:
         conf.open("service lmtp", *reasons(host, "lmtp"))
-        if host.mta == "exim":
-            conf.open(
-                "unix_listener lmtp",
-                "Dovecot's own LMTP socket, /run/dovecot/lmtp, which Exim's dovecot_lmtp "
-                "transport delivers to as Debian-exim: only that group may use it.",
-            )
-            conf.set("mode", "0660")
-            conf.set("group", "Debian-exim")
-        else:
-            conf.open(
-                "unix_listener lmtp",
-                "Dovecot's own LMTP socket, /run/dovecot/lmtp, which OpenSMTPD's lmtp "
-                "action delivers to as the recipient's user: open to local users, as "
-                "Dovecot ships it.",
-            )
-            conf.set("mode", "0666")
+        _run_lmtp_socket(conf, host)
         conf.close()
-        conf.close()
-    if lmtp_socket or lmtp_inet:
+    if needs.lmtp_socket or needs.lmtp_inet:
         conf.open("service lmtp", *reasons(host, "lmtp"))
-        if lmtp_inet:
-            gateways = ", ".join(ports[24].open_to)
-            conf.open(
-                "inet_listener lmtp",
-                f"LMTP from {gateways} on port 24. LMTP is for trusted hops only (RFC 2033): "
-                f"firewall port 24 so that only {gateways} can reach it.",
-            )
-            if host.addresses:
-                conf.set("address", " ".join(host.addresses), "This host's own address.")
-            else:
-                conf.set(
-                    "address",
-                    "*",
-                    "PLACEHOLDER: the design gives this host no address; put its internal "
-                    "address here instead of listening everywhere.",
-                )
-            conf.set("port", "24")
-            conf.close()
-        if lmtp_socket:
+        if needs.lmtp_inet:
+            _inet_lmtp(conf, host, needs)
+        if needs.lmtp_socket:
             conf.open(
                 "unix_listener /var/spool/postfix/private/dovecot-lmtp",
                 "The socket Postfix delivers to (virtual_transport = "
@@ -262,7 +284,49 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
             conf.close()
         conf.close()
 
-    if auth_socket:
+
+def _run_lmtp_socket(conf: _Conf, host: HostPlan) -> None:
+    if host.mta == "exim":
+        conf.open(
+            "unix_listener lmtp",
+            "Dovecot's own LMTP socket, /run/dovecot/lmtp, which Exim's dovecot_lmtp "
+            "transport delivers to as Debian-exim: only that group may use it.",
+        )
+        conf.set("mode", "0660")
+        conf.set("group", "Debian-exim")
+    else:
+        conf.open(
+            "unix_listener lmtp",
+            "Dovecot's own LMTP socket, /run/dovecot/lmtp, which OpenSMTPD's lmtp "
+            "action delivers to as the recipient's user: open to local users, as "
+            "Dovecot ships it.",
+        )
+        conf.set("mode", "0666")
+    conf.close()
+
+
+def _inet_lmtp(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
+    gateways = ", ".join(needs.ports[24].open_to)
+    conf.open(
+        "inet_listener lmtp",
+        f"LMTP from {gateways} on port 24. LMTP is for trusted hops only (RFC 2033): "
+        f"firewall port 24 so that only {gateways} can reach it.",
+    )
+    if host.addresses:
+        conf.set("address", " ".join(host.addresses), "This host's own address.")
+    else:
+        conf.set(
+            "address",
+            "*",
+            "PLACEHOLDER: the design gives this host no address; put its internal "
+            "address here instead of listening everywhere.",
+        )
+    conf.set("port", "24")
+    conf.close()
+
+
+def _auth_services(conf: _Conf, needs: _Needs) -> None:
+    if needs.auth_socket:
         conf.open(
             "service auth",
             "The socket Postfix's submission service checks passwords through "
@@ -274,7 +338,7 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         conf.set("group", "postfix")
         conf.close()
         conf.close()
-    if exim_auth:
+    if needs.exim_auth:
         conf.open(
             "service auth",
             "The socket Exim's submission ports check passwords through (the dovecot "
@@ -286,7 +350,6 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         conf.set("group", "Debian-exim")
         conf.close()
         conf.close()
-    return conf.text()
 
 
 def _shell_users(design: Design, host: HostPlan) -> bool:
@@ -317,87 +380,6 @@ def _mail_location(conf: _Conf, host: HostPlan, shell_users: bool) -> None:
         *reasons(host, "delivery"),
         "Maildir in each user's home directory, one file per message.",
     )
-
-
-def _users(conf: _Conf, host: HostPlan, shell_users: bool) -> None:
-    if shell_users:
-        conf.open(
-            "passdb",
-            "People log in to this host: their system password (PAM) is their mail password.",
-        )
-        conf.set("driver", "pam")
-        conf.close()
-        conf.open("userdb", "Home directory and user ID from the system's accounts.")
-        conf.set("driver", "passwd")
-        conf.close()
-        return
-    conf.open(
-        "passdb",
-        f"Mail users are not system accounts: they are listed in {USERS_FILE} (see the users "
-        "file beside this one), one line per address.",
-    )
-    conf.set("driver", "passwd-file")
-    conf.set("args", f"scheme=SHA512-CRYPT username_format=%Lu {USERS_FILE}")
-    conf.close()
-    conf.open(
-        "userdb",
-        "The same file decides which addresses exist, so mail for anyone else is refused. "
-        f"Every mailbox belongs to the system user vmail (uid {VMAIL_UID}, gid "
-        f"{VMAIL_GID}, home {VMAIL_HOME}); the install steps create it with exactly these "
-        "numbers. They are numbers here, not the name, so the file means the same on "
-        "every host.",
-    )
-    conf.set("driver", "passwd-file")
-    conf.set("args", f"username_format=%Lu {USERS_FILE}")
-    conf.set("default_fields", f"uid={VMAIL_UID} gid={VMAIL_GID} home={VMAIL_HOME}/%d/%n")
-    conf.close()
-    conf.set(
-        "first_valid_uid",
-        str(VMAIL_UID),
-        "Only vmail may own mail here: Dovecot refuses any other uid, so a wrong userdb "
-        "entry can never make it write as root or a system account. The default (500) "
-        "would also refuse a vmail made by adduser --system (uid below 500).",
-    )
-    conf.set("last_valid_uid", str(VMAIL_UID))
-    conf.set("first_valid_gid", str(VMAIL_GID))
-    conf.set("last_valid_gid", str(VMAIL_GID))
-
-
-def users_domains(design: Design, plan: Plan, host: HostPlan) -> list[str]:
-    """The domains whose users log in to (or receive mail through) this host's Dovecot.
-
-    A mailbox host: its own mailbox domains. A submission gateway, which only
-    checks passwords: every domain whose users send through the organisation.
-    """
-    own = [d for d in host.final_domains if d not in dict(host.alias_domains)]
-    return sorted(own) or sender_domains(design, plan)
-
-
-def users_file(design: Design, plan: Plan, host: HostPlan) -> str:
-    """The passwd-file of a host whose mail users are not system accounts.
-
-    One line per mailbox from the design's user list (postmaster always), each
-    with the placeholder password, which fails every login until replaced.
-    """
-    domains = users_domains(design, plan, host)
-    lines = [
-        f"# {USERS_FILE} for {host.name}: one line per mail user, the same users as the",
-        "# Postfix tables (the design's domains[].users; postmaster is in every domain).",
-        "# Format: address:{SHA512-CRYPT}hash::::::, the other fields come from dovecot.conf.",
-        "# Keep it mode 0640, owned by root, group dovecot.",
-        "#",
-        f"# PLACEHOLDER: every password is {PLACEHOLDER_PASSWORD}, which no password",
-        "# matches: the user receives mail but cannot log in until you replace it with",
-        "# the output of `doveadm pw -s SHA512-CRYPT`.",
-        "",
-    ]
-    for domain in domains:
-        lines += [
-            f"{u}@{domain}:{PLACEHOLDER_PASSWORD}::::::" for u in mailbox_users(design, domain)
-        ]
-    if not domains:
-        lines.append("#someone@example.org:{SHA512-CRYPT}$6$...::::::")
-    return "\n".join(lines) + "\n"
 
 
 @register
