@@ -15,33 +15,34 @@ each one is there.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..design import PUBLIC_ZONES, Design
+from ..design import Design
 from ..plan import LEVELS, DnsRecord, Plan
 from . import Exporter, register
+from .zone_lists import internal_records, other_zone_records, ptr_requests
+from .zone_syntax import TXT_CHUNK, one_line, rdata, record_line, txt_rdata
+
+# Names the tests, the README writer and the live check read from here.
+__all__ = [
+    "CHECKZONE_FLAGS",
+    "PLACEHOLDER_NS_ADDRESSES",
+    "TXT_CHUNK",
+    "Layout",
+    "ZoneFiles",
+    "live_placeholder",
+    "one_line",
+    "rdata",
+    "record_line",
+    "txt_rdata",
+    "zone_text",
+]
 
 # The strict checks the test suite runs on every exported zone (and that the
 # bundle README tells people to run): -i local resolves nothing outside the
 # zone, and the rest turn the usual warnings into errors.
-CHECKZONE_FLAGS = (
-    "-i",
-    "local",
-    "-k",
-    "fail",
-    "-m",
-    "fail",
-    "-M",
-    "fail",
-    "-n",
-    "fail",
-    "-S",
-    "fail",
-)
+CHECKZONE_FLAGS = tuple("-i local -k fail -m fail -M fail -n fail -S fail".split())
 
 DEFAULT_TTL = 3600
 # Not taken from the clock: the same plan must give the same bytes. A person
@@ -52,17 +53,8 @@ SERIAL = 2026010101
 PLACEHOLDER_NS_ADDRESSES = ("192.0.2.53", "198.51.100.53")
 NS_LABELS = (("ns1", "ns2"), ("dns1", "dns2"), ("ns1-placeholder", "ns2-placeholder"))
 
-# A character-string in a TXT record holds at most 255 bytes (RFC 1035 §3.3);
-# longer values are split into several strings that receivers join without
-# spaces (RFC 7208 §3.3).
-TXT_CHUNK = 255
-
 # The record types whose data name another host, and which position holds it.
 _TARGET_FIELD = {"MX": 1, "SRV": 3, "CNAME": 0}
-# Non-TXT record data come from validated names and addresses; anything else
-# would mean a bug upstream, and must not reach a zone file unquoted.
-_SAFE_RDATA = re.compile(r"^[A-Za-z0-9._:-]+(?: [A-Za-z0-9._:-]+)*$")
-
 SECTIONS = (
     ("mx", "Where mail for the domain goes (MX)"),
     ("address", "Addresses of the mail hosts (A, AAAA)"),
@@ -90,61 +82,6 @@ class ZoneFiles(Exporter):
         ):
             if text is not None:
                 yield path, text
-
-
-# --------------------------------------------------------------------------
-# Safe text
-
-
-def one_line(text: str) -> str:
-    """Free text made safe for a one-line comment: no line breaks or control characters.
-
-    A newline inside a ``;`` comment would end the comment and let the rest of
-    the text be read as a record, so every control, format and separator
-    character becomes a space.
-    """
-    cleaned = "".join(
-        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
-    )
-    return " ".join(cleaned.split())
-
-
-def txt_rdata(value: str) -> str:
-    """A TXT value as zone-file data: quoted strings of at most 255 bytes each.
-
-    The value is split on its raw bytes first and each piece escaped after,
-    so an escape sequence is never cut in two. ``"`` and ``\\`` are escaped
-    with a backslash, bytes outside printable ASCII as ``\\DDD`` (RFC 1035 §5.1).
-    """
-    raw = value.encode("utf-8")
-    chunks = [raw[i : i + TXT_CHUNK] for i in range(0, len(raw), TXT_CHUNK)] or [b""]
-    return " ".join('"' + _escape_txt(chunk) + '"' for chunk in chunks)
-
-
-def _escape_txt(chunk: bytes) -> str:
-    out = []
-    for byte in chunk:
-        if byte in (0x22, 0x5C):
-            out.append("\\" + chr(byte))
-        elif 0x20 <= byte <= 0x7E:
-            out.append(chr(byte))
-        else:
-            out.append(f"\\{byte:03d}")
-    return "".join(out)
-
-
-def rdata(record: DnsRecord) -> str:
-    """The record's data as written in a zone file."""
-    if record.type == "TXT":
-        return txt_rdata(record.value)
-    if not _SAFE_RDATA.match(record.value):
-        raise ValueError(f"refusing to write unexpected DNS data {record.value!r} ({record.type})")
-    return record.value
-
-
-def record_line(record: DnsRecord) -> str:
-    """One resource record in zone-file syntax, with an absolute owner name."""
-    return f"{record.name:<40} {record.ttl:>6} IN {record.type:<5} {rdata(record)}"
 
 
 # --------------------------------------------------------------------------
@@ -340,12 +277,20 @@ def _closing_notes(plan: Plan, zone: str, records: list[DnsRecord]) -> list[str]
 
 
 def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = None) -> str:
-    """The whole zone file of one design domain."""
+    """The whole zone file of one design domain: head, SOA and NS, delegations, records."""
     layout = layout or Layout(design, plan)
     records = [r for r in plan.dns if r.zone == zone]
-    servers = layout.servers[zone]
-    origin = zone + "."
-    out: list[str] = [
+    out = _head(design, zone)
+    out += _authority(zone, layout)
+    for child in layout.children[zone]:
+        out += _delegation(child, layout)
+    out += _record_sections(plan, zone, records, layout)
+    out += _closing_notes(plan, zone, records)
+    return "\n".join(out) + "\n"
+
+
+def _head(design: Design, zone: str) -> list[str]:
+    return [
         f"; Zone file for {zone}, generated by Mail Architect",
         f"; Design: {one_line(design.name)}",
         ";",
@@ -360,9 +305,17 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
         "; Check the file before you publish it:",
         f";   named-checkzone {' '.join(CHECKZONE_FLAGS)} {zone} {zone}.zone",
         "",
-        f"$ORIGIN {origin}",
+        f"$ORIGIN {zone}.",
         f"$TTL {DEFAULT_TTL}",
         "",
+    ]
+
+
+def _authority(zone: str, layout: Layout) -> list[str]:
+    """SOA and NS: placeholders the person replaces, with addresses where the zone holds them."""
+    servers = layout.servers[zone]
+    origin = zone + "."
+    out = [
         "; ---- Start of authority and name servers: PLACEHOLDERS ----",
         "; Replace these with your real name servers and hostmaster address.",
         f"; {servers.names[0]} and {servers.names[1]} are placeholders, not real servers.",
@@ -377,33 +330,38 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
     ]
     for ns in servers.names:
         out.append(f"{origin:<40} {DEFAULT_TTL:>6} IN NS    {ns}.")
-    if servers.home == zone:
-        out.append("; Placeholder addresses from the documentation ranges (RFC 5737), so that the")
-        out.append(
-            "; file passes strict checks: replace them with your name servers' real addresses."
-        )
-        for ns, address in zip(servers.names, PLACEHOLDER_NS_ADDRESSES, strict=True):
-            out.append(f"{ns + '.':<40} {DEFAULT_TTL:>6} IN A     {address}")
-    else:
+    if servers.home != zone:
         out.append(f"; The name servers' addresses are in the zone file dns/{servers.home}.zone.")
+        return out
+    out.append("; Placeholder addresses from the documentation ranges (RFC 5737), so that the")
+    out.append("; file passes strict checks: replace them with your name servers' real addresses.")
+    for ns, address in zip(servers.names, PLACEHOLDER_NS_ADDRESSES, strict=True):
+        out.append(f"{ns + '.':<40} {DEFAULT_TTL:>6} IN A     {address}")
+    return out
 
-    for child in layout.children[zone]:
-        out += [
-            "",
-            f"; ---- Delegation of {child} ----",
-            "; This domain of the design has its own zone file:",
-            f";   dns/{child}.zone",
-            "; These NS records hand its names over to that zone, so that records pointing",
-            "; at hosts under it (an MX, say) resolve. If you keep it inside this zone",
-            "; instead, delete these NS lines and add that file's records here.",
-        ]
-        for ns in layout.servers[child].names:
-            out.append(f"{child + '.':<40} {DEFAULT_TTL:>6} IN NS    {ns}.")
 
+def _delegation(child: str, layout: Layout) -> list[str]:
+    out = [
+        "",
+        f"; ---- Delegation of {child} ----",
+        "; This domain of the design has its own zone file:",
+        f";   dns/{child}.zone",
+        "; These NS records hand its names over to that zone, so that records pointing",
+        "; at hosts under it (an MX, say) resolve. If you keep it inside this zone",
+        "; instead, delete these NS lines and add that file's records here.",
+    ]
+    for ns in layout.servers[child].names:
+        out.append(f"{child + '.':<40} {DEFAULT_TTL:>6} IN NS    {ns}.")
+    return out
+
+
+def _record_sections(plan: Plan, zone: str, records: list[DnsRecord], layout: Layout) -> list[str]:
+    """The plan's records by section, each after its reason, live or commented out."""
     by_section: dict[str, list[DnsRecord]] = {}
     for r in records:
         by_section.setdefault(_section(r), []).append(r)
     level_rank = {level: i for i, level in enumerate(LEVELS)}
+    out: list[str] = []
     for key, heading in SECTIONS:
         section = sorted(
             by_section.get(key, []), key=lambda r: (level_rank.get(r.level, 9), r.name, r.type)
@@ -415,125 +373,27 @@ def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = Non
             out.append("")
             out.append(f"; [{r.level}] {one_line(r.why)}")
             problems = (_why_unusable(r, zone, plan, layout), _cname_conflict(r, records, zone))
-            problem = "; and ".join(one_line(p).rstrip(".") for p in problems if p)
-            if live_placeholder(r):
-                out.append(
-                    f"; FILL IN: replace {r.value} (a documentation address that reaches no "
-                    "one) with the real public address before you publish the zone."
-                )
-                out.append(record_line(r))
-            elif r.placeholder:
-                out.append(
-                    "; FILL IN: replace the value with your own, then remove the leading "
-                    '"; " to publish it.'
-                )
-                out.append("; " + record_line(r))
-            elif problem:
-                out.append(f"; NOT PUBLISHED: {problem}.")
-                out.append('; Remove the leading "; " once that is fixed.')
-                out.append("; " + record_line(r))
-            else:
-                out.append(record_line(r))
-
-    out += _closing_notes(plan, zone, records)
-    return "\n".join(out) + "\n"
+            out += _record(r, "; and ".join(one_line(p).rstrip(".") for p in problems if p))
+    return out
 
 
-# --------------------------------------------------------------------------
-# Records that do not go into the design's zone files
-
-
-def _address_of_ptr(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    labels = name.rstrip(".").lower().split(".")
-    try:
-        if labels[-2:] == ["in-addr", "arpa"]:
-            return ipaddress.IPv4Address(".".join(reversed(labels[:-2])))
-        if labels[-2:] == ["ip6", "arpa"]:
-            digits = "".join(reversed(labels[:-2]))
-            return ipaddress.IPv6Address(":".join(digits[i : i + 4] for i in range(0, 32, 4)))
-    except ValueError:
-        return None
-    return None
-
-
-def _block_of(design: Design, address) -> str:
-    """The address block a PTR belongs to: the design network holding it, else a /24 or /48."""
-    for network in design.networks:
-        for cidr in network.cidrs:
-            block = ipaddress.ip_network(cidr)
-            if block.version == address.version and address in block:
-                return f"{block} (network {network.name})"
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-
-
-def ptr_requests(design: Design, plan: Plan) -> str | None:
-    """The PTR records to ask each address block's owner for, or None when there are none."""
-    records = [r for r in plan.dns if r.type == "PTR" and r.zone is None]
-    if not records:
-        return None
-    blocks: dict[str, list[tuple[object, DnsRecord]]] = {}
-    for r in records:
-        address = _address_of_ptr(r.name)
-        block = _block_of(design, address) if address is not None else "other"
-        blocks.setdefault(block, []).append((address, r))
-    out = [
-        "Reverse DNS (PTR) records to request",
-        "",
-        "Reverse DNS for an address is set by whoever runs its address block: your",
-        "internet or hosting provider, usually through a support request or a control",
-        "panel. Send them the lines of each block below. Receivers check that the name",
-        "an address points back to has that same address (forward-confirmed reverse DNS).",
-    ]
-    for block in sorted(blocks):
-        out += ["", f"Address block {block}"]
-        for address, r in sorted(blocks[block], key=lambda item: (str(item[0]), item[1].name)):
-            out.append(f"  {address}  ->  {r.value}")
-            out.append(f"      record: {r.name} PTR {r.value}")
-            out.append(f"      why: {one_line(r.why)}")
-    return "\n".join(out) + "\n"
-
-
-def _internal_only(record: DnsRecord, plan: Plan) -> bool:
-    name = record.name.rstrip(".").lower()
-    # The planner leaves ``zone`` empty both for inside hosts (internal DNS)
-    # and for public names under none of the design's domains: the host's
-    # network tells them apart.
-    return plan.has_host(name) and plan.host(name).zone not in PUBLIC_ZONES
-
-
-def internal_records(design: Design, plan: Plan) -> str | None:
-    """Records for the internal DNS only (inside hosts), or None when there are none."""
-    records = [
-        r for r in plan.dns if r.zone is None and r.type != "PTR" and _internal_only(r, plan)
-    ]
-    if not records:
-        return None
-    out = [
-        "; Records for your internal DNS only",
-        ";",
-        "; These hosts are not reachable from the internet, so their names belong in the",
-        "; DNS that your own networks use (a split-horizon view, or /etc/hosts), never in",
-        "; the public zone. The lines are in zone-file syntax with absolute names.",
-    ]
-    for r in records:
-        out += ["", f"; [{r.level}] {one_line(r.why)}", record_line(r)]
-    return "\n".join(out) + "\n"
-
-
-def other_zone_records(design: Design, plan: Plan) -> str | None:
-    """Public records for names under none of the design's domains, or None."""
-    records = [
-        r for r in plan.dns if r.zone is None and r.type != "PTR" and not _internal_only(r, plan)
-    ]
-    if not records:
-        return None
-    out = [
-        "; Public records for names outside this design's domains",
-        ";",
-        "; These names fall under no domain of the design, so no zone file here holds",
-        "; them. Publish them in the zone that does (ask whoever runs it).",
-    ]
-    for r in records:
-        out += ["", f"; [{r.level}] {one_line(r.why)}", record_line(r)]
-    return "\n".join(out) + "\n"
+def _record(r: DnsRecord, problem: str) -> list[str]:
+    if live_placeholder(r):
+        return [
+            f"; FILL IN: replace {r.value} (a documentation address that reaches no "
+            "one) with the real public address before you publish the zone.",
+            record_line(r),
+        ]
+    if r.placeholder:
+        return [
+            "; FILL IN: replace the value with your own, then remove the leading "
+            '"; " to publish it.',
+            "; " + record_line(r),
+        ]
+    if problem:
+        return [
+            f"; NOT PUBLISHED: {problem}.",
+            '; Remove the leading "; " once that is fixed.',
+            "; " + record_line(r),
+        ]
+    return [record_line(r)]
