@@ -263,35 +263,8 @@ def to_dict(plan: Plan) -> dict[str, Any]:
             domain: [{"preference": m.preference, "host": m.host, "why": m.why} for m in records]
             for domain, records in plan.mx
         },
-        "flows": [
-            {
-                "stage": f.stage,
-                "from": f.source,
-                "to": f.target,
-                "protocol": f.protocol,
-                "port": f.port,
-                "auth": f.auth,
-                "tls": f.tls,
-                "why": f.why,
-                "learn": f.learn,
-                "domains": list(f.domains),
-            }
-            for f in plan.flows
-        ],
-        "dns": [
-            {
-                "name": r.name,
-                "type": r.type,
-                "value": r.value,
-                "ttl": r.ttl,
-                "why": r.why,
-                "level": r.level,
-                "learn": r.learn,
-                "zone": r.zone,
-                "placeholder": r.placeholder,
-            }
-            for r in plan.dns
-        ],
+        "flows": [_flow_dict(f) for f in plan.flows],
+        "dns": [_record_dict(r) for r in plan.dns],
         "findings": [
             {
                 "severity": f.severity,
@@ -326,16 +299,45 @@ def to_dict(plan: Plan) -> dict[str, Any]:
             }
             for p in plan.providers
         },
-        "web": None
-        if plan.web is None
-        else {
-            "host": plan.web.host,
-            "names": [
-                {"name": n.name, "domain": n.domain, "serves": n.serves} for n in plan.web.names
-            ],
-            "why": plan.web.why,
-            "learn": plan.web.learn,
-        },
+        "web": None if plan.web is None else _web_dict(plan.web),
+    }
+
+
+def _flow_dict(f: Flow) -> dict[str, Any]:
+    return {
+        "stage": f.stage,
+        "from": f.source,
+        "to": f.target,
+        "protocol": f.protocol,
+        "port": f.port,
+        "auth": f.auth,
+        "tls": f.tls,
+        "why": f.why,
+        "learn": f.learn,
+        "domains": list(f.domains),
+    }
+
+
+def _record_dict(r: DnsRecord) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "type": r.type,
+        "value": r.value,
+        "ttl": r.ttl,
+        "why": r.why,
+        "level": r.level,
+        "learn": r.learn,
+        "zone": r.zone,
+        "placeholder": r.placeholder,
+    }
+
+
+def _web_dict(web: WebPlan) -> dict[str, Any]:
+    return {
+        "host": web.host,
+        "names": [{"name": n.name, "domain": n.domain, "serves": n.serves} for n in web.names],
+        "why": web.why,
+        "learn": web.learn,
     }
 
 
@@ -376,52 +378,3 @@ def _host_dict(h: HostPlan) -> dict[str, Any]:
 def dumps(plan: Plan) -> str:
     """The plan as canonical JSON text: same plan, same bytes."""
     return json.dumps(to_dict(plan), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def to_text(plan: Plan) -> str:
-    """The plan as plain text for a person at a terminal."""
-    out = [f"Mail plan for {plan.design}", ""]
-    out.append("MX records")
-    for domain, records in plan.mx:
-        if not records:
-            out.append(f"  {domain}: none")
-        for m in records:
-            out.append(f"  {domain}  MX {m.preference} {m.host}  ({m.why})")
-    out.append("")
-    out.append("Hosts")
-    for h in plan.hosts:
-        out.append(f"  {h.name} [{h.mta}, {h.zone}]: {', '.join(h.roles) or 'no mail role'}")
-        if h.final_domains:
-            out.append(f"    final domains: {', '.join(h.final_domains)}")
-        if h.relay_domains:
-            out.append(f"    relay domains: {', '.join(h.relay_domains)}")
-        if h.trusted_networks:
-            out.append(f"    trusted networks: {', '.join(h.trusted_networks)}")
-        if h.relayhost:
-            out.append(f"    relayhost: {h.relayhost}")
-        if h.delivery:
-            out.append(f"    delivery: {h.delivery}")
-        for listener in h.listens:
-            auth = ", auth" if listener.auth else ""
-            out.append(
-                f"    listens {listener.port} ({listener.purpose}, TLS {listener.tls}{auth})"
-            )
-        for r in h.reasons:
-            out.append(f"    - {r.subject}: {r.why}")
-    out.append("")
-    out.append("Flows")
-    for f in plan.flows:
-        port = f" {f.port}" if f.port else ""
-        out.append(f"  [{f.stage}] {f.source} -> {f.target}: {f.protocol}{port}  {f.why}")
-    out.append("")
-    out.append("DNS records")
-    for r in plan.dns:
-        out.append(f"  {r.name} {r.type} {r.value}  [{r.level}]")
-    out.append("")
-    counts = {s: sum(f.severity == s for f in plan.findings) for s in SEVERITIES}
-    out.append(
-        f"Findings: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
-    )
-    for f in plan.findings:
-        out.append(f"  {f.severity.upper()} {f.code}: {f.message}")
-    return "\n".join(out) + "\n"

@@ -17,6 +17,7 @@ from typing import Any
 
 from architect.core import design as core_design
 from architect.core import plan as plan_model
+from architect.core import plan_text
 from architect.core.explain import explain, sentence
 from architect.core.exporters import bundle as make_bundle
 from architect.core.plan import DnsRecord, Plan
@@ -209,7 +210,7 @@ class Analysis:
 
     @cached_property
     def plan_text(self) -> str:
-        return plan_model.to_text(self.plan)
+        return plan_text.to_text(self.plan)
 
     @cached_property
     def plan_json(self) -> str:

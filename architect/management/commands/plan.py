@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from architect.core import plan as plan_model
+from architect.core import plan_text
 from architect.core.planner import plan
 
 from ._design import read_design
@@ -22,4 +23,4 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(plan_model.dumps(result), ending="")
         else:
-            self.stdout.write(plan_model.to_text(result), ending="")
+            self.stdout.write(plan_text.to_text(result), ending="")
