@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from architect import examples
+from architect.core import dkim
 from architect.core.exporters.sendmail import RELAY_OPENING, access_networks
 from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
@@ -582,3 +583,53 @@ def test_it_routes_each_address_to_dovecot_and_refuses_unknown_ones(
     # What dovecot-lda is given as -d: the whole address, as Dovecot's user list has it.
     out = _address_test(sendmail_root, cf, "mx.example.com", "/try dovecot alice@example.com")
     assert "Rcode = 0, addr = alice@example.com" in out
+
+
+def _multi_domain_signing():
+    """multi-domain on sendmail, with a DKIM key for every domain that sends."""
+    design = _with_sendmail("multi-domain")
+    _pem, public = dkim.generate()
+    domains = tuple(
+        dataclasses.replace(d, dkim_selector="s2026a", dkim_public_key=public)
+        if d.receives_mail
+        else d
+        for d in design.domains
+    )
+    return dataclasses.replace(design, domains=domains)
+
+
+def test_it_signs_through_opendkim_and_masquerades_only_the_host_s_own_name(
+    tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_multi_domain_signing(), tmp_path / "bundle")
+    host = "mx.example.com"
+    # The OpenDKIM files are there, and the .cf hands every message to the milter.
+    assert {"KeyTable", "SigningTable", "TrustedHosts", "opendkim.conf"} <= {
+        p.name for p in exported.dir("dkim", host).iterdir()
+    }
+    conf = (exported.dir("dkim", host) / "opendkim.conf").read_text()
+    assert "INPUT_MAIL_FILTER in sendmail.mc" in conf
+    cf = _built_cf(exported, host, lab_dir)
+    text = cf.read_text()
+    assert re.search(r"^Xopendkim, S=inet:8891@localhost$", text, re.M), text
+    assert re.search(r"^O InputMailFilters=opendkim$", text, re.M)
+    # OpenDKIM signs the From the message arrives with; sendmail rewrites headers only on
+    # the way out. The alias domain is in class w (it is delivered here), and must leave
+    # as written, or its signature breaks; the host's own name still leaves as the origin.
+    out = _address_test(
+        sendmail_root,
+        cf,
+        host,
+        "/tryflags HS",
+        "/try esmtp postmaster@example-shop.com",
+        "/tryflags ES",
+        "/try esmtp postmaster@example-shop.com",
+        "/tryflags HS",
+        "/try esmtp root@mx.example.com",
+    )
+    rewritten = re.findall(r"Rcode = \d+, addr = (\S+)", out)
+    assert rewritten == [
+        "postmaster@example-shop.com",
+        "postmaster@example-shop.com",
+        "root@example.com",
+    ], out

@@ -3,6 +3,8 @@
 solo-server and multi-domain (an alias domain, POP3) with the host's mta switched
 to sendmail: mail for every user, postmaster@ and root@ of every domain must land
 in Dovecot's mailboxes, unknown addresses be refused at RCPT, and nothing bounce.
+Mail sent as each domain, the alias domain too, leaves signed by OpenDKIM with a
+signature that verifies at the internet sink.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from architect import examples
+from architect.core.planner import plan as make_plan
 from architect.lab import world
 from architect.lab.checks import Checks
 
@@ -47,12 +50,15 @@ def test_it_files_every_address_in_dovecot_s_mailboxes_on_a_sendmail_host(slug, 
     # The checks that lost mail before: each user, postmaster@ and root@ of every domain
     # (alias domains too), the unknown address, and the bounces that went out.
     domains = [d.name for d in examples.load(slug).domains if d.receives_mail]
+    # Every domain that sends: the lab gives each a key, as "Generate a key" would.
+    sends = [d.name for d in make_plan(examples.load(slug)).domains if d.sends]
     for check in [
         *(f"mail from the internet to alice@{d} reaches its mailbox" for d in domains),
         *(f"postmaster@{d} reaches a mailbox" for d in domains),
         *(f"root@{d} reaches a mailbox" for d in domains),
         *(f"refuses the unknown nosuchuser@{d} at RCPT" for d in domains),
         "no bounce reached the internet (no backscatter)",
+        *(f"mail from {d} reaches the internet with a DKIM signature that verifies" for d in sends),
     ]:
         assert any(check in n for n in names), check
     failed = [r for r in results if not r.ok and not any(g in r.name for g in SUBMISSION_GAP)]

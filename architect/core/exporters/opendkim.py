@@ -4,8 +4,10 @@ Four files, at Debian's paths: ``opendkim.conf`` (to /etc/opendkim.conf) and,
 to /etc/opendkim/, ``KeyTable`` (which key signs for which domain),
 ``SigningTable`` (which sender addresses each key signs) and ``TrustedHosts``
 (the hosts whose mail is signed: this host and the networks it trusts).
-Authenticated submission is signed whatever the client's address: Postfix
-hands OpenDKIM the login (the ``{auth_authen}`` macro).
+Authenticated submission is signed whatever the client's address: Postfix and
+sendmail hand OpenDKIM the login (the ``{auth_authen}`` macro). Postfix and
+sendmail hosts sign through OpenDKIM; Exim signs in its own transports
+(exim.py), so an Exim host has no ``dkim/`` folder.
 
 The private key is never in the bundle: the design holds only the public
 key, and the designer offers the private one once, for download. It goes to
@@ -21,6 +23,10 @@ from ..plan import HostPlan, Plan
 from . import Exporter, register
 
 OPENDKIM_MILTER = "inet:localhost:8891"
+# The same socket as sendmail's INPUT_MAIL_FILTER names it (S=inet:port@host).
+SENDMAIL_MILTER = "inet:8891@localhost"
+# The MTAs that hand their mail to OpenDKIM over the milter protocol.
+MILTER_MTAS = ("postfix", "sendmail")
 KEY_DIR = "/etc/dkimkeys"
 TABLE_DIR = "/etc/opendkim"
 
@@ -38,7 +44,7 @@ class OpenDkim(Exporter):
 
     def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
         for host in plan.hosts:
-            if host.dkim_signs:
+            if host.dkim_signs and host.mta in MILTER_MTAS:
                 for name, text in opendkim_files(design, host).items():
                     yield f"dkim/{host.name}/{name}", text
 
@@ -60,7 +66,7 @@ def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
             "UMask                   007",
             "UserID                  opendkim",
             "PidFile                 /run/opendkim/opendkim.pid",
-            "# Postfix reaches it over TCP on loopback (smtpd_milters in main.cf).",
+            _milter_note(host),
             "Socket                  inet:8891@localhost",
             "# Sign only: checking the signatures of incoming mail is the MX's business.",
             "Mode                    s",
@@ -91,6 +97,12 @@ def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
         "SigningTable": signing,
         "TrustedHosts": trusted,
     }
+
+
+def _milter_note(host: HostPlan) -> str:
+    if host.mta == "sendmail":
+        return "# sendmail reaches it over TCP on loopback (INPUT_MAIL_FILTER in sendmail.mc)."
+    return "# Postfix reaches it over TCP on loopback (smtpd_milters in main.cf)."
 
 
 def _safe(text: str) -> str:

@@ -40,6 +40,7 @@ from ..design import Design
 from ..plan import HostPlan, Plan
 from . import Exporter, register
 from .dovecot import VMAIL_GID, VMAIL_UID
+from .opendkim import SENDMAIL_MILTER
 from .postfix import (
     accepted_addresses,
     address_classes,
@@ -334,7 +335,27 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
         f"MASQUERADE_AS(`{origin}')",
         f"Mail from local users leaves as user@{origin}, not user@{host.name}.",
     )
+    kept = [d for d in _local_names(host) if d != origin]
+    if kept:
+        mc.line(
+            "FEATURE(`limited_masquerade')",
+            "Only the names of MASQUERADE_DOMAIN below are masqueraded, not every name of "
+            "class w (cf/README, limited_masquerade: several domains hosted on one "
+            f"machine). {', '.join(kept)} "
+            + ("is" if len(kept) == 1 else "are")
+            + " in class w, to be delivered here, and mail sent from such a domain must "
+            f"leave as it was written: masqueraded, user@{kept[0]} would leave as "
+            f"user@{origin}, a From the sender did not write, which no longer matches its "
+            "DKIM signature (OpenDKIM signs before sendmail rewrites) nor its SPF.",
+        )
+        mc.line(
+            f"MASQUERADE_DOMAIN(`{host.name}')",
+            f"The host's own name is masqueraded (user@{host.name} leaves as user@{origin}), "
+            "as are addresses with no domain.",
+        )
     mc.line("FEATURE(`masquerade_envelope')", "The envelope sender is masqueraded too.")
+    if host.dkim_signs:
+        _dkim_milter(mc, host)
     if host.relayhost:
         _smart_host(mc, plan, host)
     else:
@@ -377,6 +398,22 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
         mc.lines.append("\t\tT=DNS/RFC822/SMTP,")
         mc.lines.append("\t\tA=TCP $h 24")
     return mc.text()
+
+
+def _dkim_milter(mc: _Mc, host: HostPlan) -> None:
+    """OpenDKIM as an input milter: every message this daemon takes passes it."""
+    mc.note(*reasons(host, "dkim"))
+    mc.line(
+        f"INPUT_MAIL_FILTER(`opendkim', `S={SENDMAIL_MILTER}')",
+        "Every message the daemon takes (submission, hosts that relay through this one, "
+        "and the sendmail command, which hands its mail to the daemon over SMTP) passes "
+        "OpenDKIM (dkim/ in this bundle), which signs what comes from trusted hosts or "
+        "logged-in users. No F= flag: should OpenDKIM be down, mail still flows, "
+        "unsigned, rather than being refused (Postfix: milter_default_action = accept). "
+        "A milter sees the message as it arrives, before sendmail rewrites the headers "
+        "on the way out: nothing above may rewrite a signed From (masquerading is kept "
+        "to the host's own name for that reason).",
+    )
 
 
 def _null_client(mc: _Mc, plan: Plan, host: HostPlan, origin: str) -> None:

@@ -7,8 +7,11 @@ travels on (RFC 6376 §2.1: the signer is a host trusted with the domain's
 key). A submission host that passes its mail to another host of ours that
 signs anyway does not sign again: one signature per message is enough.
 
-Only domains whose key the design holds are signed, and only with Postfix,
-whose milter wiring the bundle writes (OpenDKIM, ``dkim/<host>/``).
+Only domains whose key the design holds are signed, and only on hosts whose
+MTA the bundle can make sign: Postfix and sendmail through the OpenDKIM milter
+(``dkim/<host>/``, wired by main.cf or sendmail.mc), Exim with its own DKIM
+support in the transports that carry mail out (exim4.conf). OpenSMTPD hosts
+do not sign yet.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from ..design import Design
 from ..learn import learn
 from ..plan import HostPlan, Plan, Reason, relayhost_name
 
-SIGNING_MTAS = ("postfix",)
+SIGNING_MTAS = ("postfix", "sendmail")
+# How each MTA signs, as the reason says it.
+SIGNER = {"postfix": "OpenDKIM", "sendmail": "OpenDKIM", "exim": "Exim's own DKIM signing"}
 
 
 def plan_signing(design: Design, plan: Plan) -> Plan:
@@ -40,7 +45,7 @@ def plan_signing(design: Design, plan: Plan) -> Plan:
             continue
         reason = Reason(
             "dkim",
-            f"signs the mail of {', '.join(keyed)} with DKIM (OpenDKIM): {why}",
+            f"signs the mail of {', '.join(keyed)} with DKIM ({SIGNER[h.mta]}): {why}",
             learn("trust", "dkim"),
         )
         hosts.append(replace(h, dkim_signs=keyed, reasons=(*h.reasons, reason)))
