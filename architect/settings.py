@@ -173,3 +173,10 @@ LOGGING = {
 # The live check (docs/live-check.md) never probes non-public addresses for a visitor
 # unless the operator allows it (a lab or an internal deployment).
 LIVE_CHECK_ALLOW_PRIVATE = env_bool("LIVE_CHECK_ALLOW_PRIVATE", False)
+# A PEM file of more certificate authorities (a private CA) the live check trusts for SMTP
+# and MTA-STS certificates, besides the system's.
+LIVE_CHECK_CAFILE = env_str("LIVE_CHECK_CAFILE")
+if LIVE_CHECK_CAFILE is not None and not Path(LIVE_CHECK_CAFILE).is_file():
+    raise ImproperlyConfigured(
+        f"LIVE_CHECK_CAFILE={LIVE_CHECK_CAFILE}: no such file (a PEM file of CA certificates)"
+    )

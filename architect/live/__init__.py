@@ -39,6 +39,9 @@ def options() -> live.Options:
         "with LIVE_CHECK_ALLOW_PRIVATE",
         timeout=TIMEOUT,
         total=TOTAL,
+        cafile=getattr(settings, "LIVE_CHECK_CAFILE", None),
+        # A page names the setting, never the path of a file on the server.
+        cafile_label="the site's LIVE_CHECK_CAFILE",
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from architect.core.live import Options, check
 
-from .world import DRIFTED_DNS, EXAMPLE, MX_V4, MX_V6, TRUE_DNS, WEB
+from .world import DRIFTED_DNS, MX_V4, MX_V6, TRUE_DNS, WEB
 
 MANAGE = str(Path(__file__).resolve().parents[2] / "manage.py")
 
@@ -21,7 +21,7 @@ def run(world, resolver: str, **options):
         "resolver": resolver,
         "timeout": 3,
         "total": 40,
-        "cafile": str(world.web_cert),
+        "cafile": str(world.ca.cafile),
         **options,
     }
     return world.machine.in_netns(lambda: check(world.design, world.plan, Options(**options)))
@@ -35,22 +35,15 @@ def test_it_reports_the_published_zone_as_all_ok(world):
     # The zone as published differs only in form: case, SPF term order and /32, split TXT.
     report = run(world, TRUE_DNS)
     not_ok = [(r.type, r.name, r.status, r.detail) for r in report.rows if r.status != "match"]
-    assert not_ok == [
-        (
-            "TXT (DKIM)",
-            "mail._domainkey.example.org.",
-            "not_checked",
-            "placeholder in the plan: fill in the value first",
-        )
-    ]
+    assert not_ok == []
     assert report.exit_code == 0
     by = rows(report)
+    assert by[("TXT (DKIM)", "mail._domainkey.example.org.")].status == "match"
     assert by[("DKIM key", "mail._domainkey.example.org.")].found == "RSA 2048 bits"
     for address in (MX_V4, MX_V6):
         smtp = by[(f"SMTP {address}", "mail.example.org")]
         assert "banner: mail.example.org ESMTP" in smtp.found
         assert "certificate for mail.example.org" in smtp.detail
-        assert "self-signed" in smtp.detail
     assert by[("SPF evaluation", "example.org.")].found == (
         "0 DNS lookups; 192.0.2.10 pass; 2001:db8::10 pass"
     )
@@ -60,8 +53,8 @@ def test_it_reports_the_published_zone_as_all_ok(world):
     assert by[("MTA-STS policy", "mta-sts.example.org")].found == (
         "mode: testing; mx: mail.example.org"
     )
-    # 24: the records of the plan (the web names among them) and the probes.
-    assert report.summary() == "24 OK, 1 not checked"
+    # 25: the records of the plan (the web names and the DKIM key among them) and the probes.
+    assert report.summary() == "25 OK"
 
 
 def test_it_reports_each_drift_exactly(world):
@@ -105,14 +98,13 @@ def test_it_reports_each_drift_exactly(world):
             "",
             "no DKIM key at mail._domainkey.example.org.",
         ),
-        # the placeholder stays "not checked", never red
         ("TXT (DKIM)", "mail._domainkey.example.org."): (
-            "not_checked",
+            "missing",
             "",
-            "placeholder in the plan: fill in the value first",
+            "mail._domainkey.example.org. does not exist (NXDOMAIN)",
         ),
     }
-    assert report.summary() == "18 OK, 4 differ, 2 missing, 1 not checked"
+    assert report.summary() == "18 OK, 4 differ, 3 missing"
     assert report.exit_code == 1
 
 
@@ -158,18 +150,73 @@ def _udp(address: str, port: int) -> socket.socket:
     return sock
 
 
-def test_the_command_exits_0_when_all_match_and_1_on_drift(world):
-    def command(resolver: str, fmt: str) -> subprocess.CompletedProcess:
-        argv = [sys.executable, MANAGE, "check-live", str(EXAMPLE), "--resolver", resolver]
-        # The command's own HTTPS check trusts the system's authorities only, so the test's
-        # self-signed MTA-STS host is reported as differ there: only DNS and SMTP count here.
-        return world.machine.run([*argv, "--format", fmt], namespaces="net", check=False)
+def command(world, resolver: str, *options: str) -> subprocess.CompletedProcess:
+    argv = [sys.executable, MANAGE, "check-live", str(world.design_file), "--resolver", resolver]
+    return world.machine.run([*argv, *options], namespaces="net", check=False)
 
-    good = command(TRUE_DNS, "text")
-    assert good.stdout.splitlines()[-1] == "23 OK, 1 differ, 1 not checked", good.stdout
-    drifted = command(DRIFTED_DNS, "json")
+
+def test_the_command_exits_0_when_all_match_and_1_on_drift(world):
+    good = command(world, TRUE_DNS, "--cafile", str(world.ca.cafile))
+    assert good.stdout.splitlines()[-1] == "25 OK", good.stdout
+    assert good.returncode == 0
+    drifted = command(world, DRIFTED_DNS, "--format", "json", "--cafile", str(world.ca.cafile))
     assert drifted.returncode == 1
     data = json.loads(drifted.stdout)
     assert data["format"] == "mail-live-check"
-    assert data["counts"]["missing"] == 2
-    assert good.returncode == 1  # the untrusted MTA-STS certificate differs
+    assert data["counts"]["missing"] == 3
+
+
+def test_the_command_without_the_private_ca_says_the_certificates_are_not_trusted(world):
+    # The same zone and servers; only the trust differs: the system's authorities alone.
+    out = command(world, TRUE_DNS)
+    assert out.returncode == 1
+    lines = [line for line in out.stdout.splitlines() if line.startswith("✗")]
+    assert len(lines) == 3, out.stdout
+    for address in (MX_V4, MX_V6):
+        (line,) = [x for x in lines if f"SMTP {address}" in x]
+        assert (
+            "the certificate chain does not verify against the system's authorities: "
+            "unable to get local issuer certificate" in line
+        )
+    (line,) = [x for x in lines if "MTA-STS policy" in x]
+    assert "the certificate of mta-sts.example.org is not valid" in line
+    assert out.stdout.splitlines()[-1] == "22 OK, 3 differ"
+
+
+def test_the_command_refuses_an_unreadable_cafile(world, tmp_path):
+    bad = tmp_path / "not-a-ca.pem"
+    bad.write_text("not a certificate\n")
+    for path in (str(bad), str(tmp_path / "absent.pem")):
+        out = command(world, TRUE_DNS, "--cafile", path)
+        assert out.returncode == 2
+        assert f"--cafile {path}: not a readable PEM file of certificates" in out.stderr
+
+
+def test_the_smtp_probe_verifies_the_chain(world):
+    cafile = str(world.ca.cafile)
+
+    def smtp_rows(**options):
+        by = rows(run(world, TRUE_DNS, **options))
+        return [by[(f"SMTP {a}", "mail.example.org")] for a in (MX_V4, MX_V6)]
+
+    # Signed by another CA than the one trusted: differs, and says so.
+    for row in smtp_rows(cafile=str(world.other_ca.cafile)):
+        assert row.status == "differ"
+        assert row.detail.startswith(
+            "the certificate chain does not verify against the system's authorities and the "
+            "CA file: unable to get local issuer certificate; STARTTLS; certificate for "
+            "mail.example.org until "
+        ), row.detail
+    # Self-signed, with the private CA trusted: differs too, for its own reason.
+    world.self_signed_mx(True)
+    try:
+        for row in smtp_rows(cafile=cafile, cafile_label="ca.pem"):
+            assert row.status == "differ"
+            assert row.detail.startswith(
+                "the certificate chain does not verify against the system's authorities and "
+                "ca.pem: self-signed certificate; "
+            ), row.detail
+            assert "banner: mail.example.org ESMTP" in row.found
+    finally:
+        world.self_signed_mx(False)
+    assert {row.status for row in smtp_rows(cafile=cafile)} == {"match"}

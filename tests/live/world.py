@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import json
 import os
 import shutil
 import socket
@@ -51,23 +52,7 @@ def need_world() -> None:
         pytest.skip(why)
 
 
-def self_signed(name: str, folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for ``name`` (and its key), valid from yesterday for 30 days."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+def _write(folder: Path, name: str, cert, key) -> tuple[Path, Path]:
     crt, pem = folder / f"{name}.crt", folder / f"{name}.key"
     crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pem.write_bytes(
@@ -78,6 +63,66 @@ def self_signed(name: str, folder: Path) -> tuple[Path, Path]:
         )
     )
     return crt, pem
+
+
+def _builder(subject: x509.Name, issuer: x509.Name, key) -> x509.CertificateBuilder:
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+    )
+
+
+def self_signed(name: str, folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name`` (and its key), valid from yesterday for 30 days."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        _builder(subject, subject, key)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return _write(folder, name, cert, key)
+
+
+class Authority:
+    """A private certificate authority, as an organisation runs one for its own hosts."""
+
+    def __init__(self, label: str, folder: Path) -> None:
+        self.folder = folder
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{label} private CA")])
+        cert = (
+            _builder(self.name, self.name, self.key)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        self.cafile, _ = _write(folder, f"ca-{label}", cert, self.key)
+
+    def issue(self, name: str, folder: Path) -> tuple[Path, Path]:
+        """A server certificate for ``name`` signed by this authority, and its key."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        cert = (
+            _builder(subject, self.name, key)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        return _write(folder, name, cert, key)
 
 
 def dkim_value(bits: int = 2048) -> str:
@@ -97,9 +142,9 @@ def txt(value: str) -> str:
     return "( " + " ".join(f'"{p}"' for p in parts) + " )"
 
 
-def true_zone(bundle_zone: str, dkim: str) -> str:
-    """The exported zone as the person publishes it: the DKIM key filled in, and written
-    the way DNS providers rewrite records (case, order of SPF terms)."""
+def true_zone(bundle_zone: str) -> str:
+    """The exported zone as the person publishes it: written the way DNS providers rewrite
+    records (case, order of SPF terms, a long TXT split into strings of their own size)."""
     zone = bundle_zone.replace(
         "example.org.                               3600 IN MX    10 mail.example.org.",
         "example.org. 3600 IN MX 10 MAIL.Example.ORG",  # relative to no origin: a trailing dot
@@ -109,8 +154,12 @@ def true_zone(bundle_zone: str, dkim: str) -> str:
         '"v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"',
         '"v=spf1 +ip6:2001:db8:0:0::10/128 " "ip4:192.0.2.10/32 -all"',
     )
-    zone += f"\nmail._domainkey.example.org. 3600 IN TXT {txt(dkim)}\n"
-    return zone
+    lines = zone.splitlines()
+    dkim = [i for i, line in enumerate(lines) if line.startswith("mail._domainkey.")]
+    assert len(dkim) == 1, "the export publishes the design's DKIM key on one line"
+    value = "".join(lines[dkim[0]].split('"')[1::2])
+    lines[dkim[0]] = f"mail._domainkey.example.org. 3600 IN TXT {txt(value)}"
+    return "\n".join(lines) + "\n"
 
 
 def drifted_zone(good: str, dkim: str) -> str:
@@ -173,11 +222,22 @@ class World:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.design = loads(EXAMPLE.read_bytes())
+        # The example with the DKIM key its signer printed, as the designer's DKIM page
+        # keeps it: the plan then has no placeholder left, and every row can be checked.
+        data = json.loads(EXAMPLE.read_text())
+        data["domains"][0].update(
+            dkim_selector="mail", dkim_public_key=dkim_value().split("p=", 1)[1]
+        )
+        self.design_file = folder / "solo-server-with-dkim.json"
+        self.design_file.write_text(json.dumps(data, indent=2))
+        self.design = loads(self.design_file.read_bytes())
         self.plan = planner.plan(self.design)
         self.bundle = exporters.bundle(self.design, self.plan)
         self.machine = Machine("live", folder / "machine")
-        self.web_cert: Path | None = None
+        # The organisation's private CA signs the MX's and the web host's certificates;
+        # checks trust it through cafile. Another CA stands for a wrong one.
+        self.ca = Authority("example", folder)
+        self.other_ca = Authority("other", folder)
         self._web: http.server.HTTPServer | None = None
 
     def start(self) -> None:
@@ -192,7 +252,7 @@ class World:
         )
         zone = self.bundle["dns/example.org.zone"]
         zone = zone if isinstance(zone, str) else zone.decode()
-        good = true_zone(zone, dkim_value())
+        good = true_zone(zone)
         bad = drifted_zone(good, dkim_value())
         for address, text, tag in ((TRUE_DNS, good, "true"), (DRIFTED_DNS, bad, "drifted")):
             d = m.folder / f"named-{tag}"
@@ -205,7 +265,9 @@ class World:
             (d / "named.conf").write_text(NAMED.format(dir=inside, address=address))
             m.run(["named-checkzone", "example.org", f"{inside}/example.org.zone"])
             m.spawn(["named", "-g", "-c", f"{inside}/named.conf"], d / "named.log")
-        self_signed("mail.example.org", m.folder)
+        self.ca.issue("mail.example.org", m.folder)
+        (m.folder / "self-signed").mkdir()
+        self_signed("mail.example.org", m.folder / "self-signed")
         (m.folder / "main.cf").write_text(MAIN_CF.format(v4=MX_V4, v6=MX_V6))
         m.sh(
             # smtpd looks up each client's name before its banner: with no resolver that
@@ -217,8 +279,8 @@ class World:
         )
         m.run(["/usr/lib/postfix/configure-instance.sh", "-"])
         m.daemon(["postfix", "start"])
-        self.web_cert, key = self_signed("mta-sts.example.org", self.folder)
-        self._serve_policy(key)
+        web_cert, key = self.ca.issue("mta-sts.example.org", self.folder)
+        self._serve_policy(web_cert, key)
         self._wait()
 
     def _read_syslog(self) -> None:
@@ -231,7 +293,45 @@ class World:
             except OSError:
                 return
 
-    def _serve_policy(self, key: Path) -> None:
+    def self_signed_mx(self, on: bool) -> None:
+        """Postfix presents a self-signed certificate (on) or the CA-signed one (off)."""
+        folder = "/run/lab/self-signed" if on else "/run/lab"
+        self.machine.sh(
+            f"postconf -e smtpd_tls_cert_file={folder}/mail.example.org.crt "
+            f"smtpd_tls_key_file={folder}/mail.example.org.key && postfix reload"
+        )
+        # The reload lets running smtpd processes finish: wait until a new one answers with
+        # the certificate asked for.
+        want = "self-signed" if on else "signed"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self._mx_certificate() == want:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"Postfix did not switch to the {want} certificate")
+
+    def _mx_certificate(self) -> str:
+        def probe() -> str:
+            with socket.create_connection((MX_V4, 25), timeout=3) as sock:
+                sock.recv(1024)
+                sock.sendall(b"EHLO probe.invalid\r\n")
+                time.sleep(0.1)
+                sock.recv(4096)
+                sock.sendall(b"STARTTLS\r\n")
+                sock.recv(1024)
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                with context.wrap_socket(sock) as tls:
+                    cert = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
+            return "self-signed" if cert.issuer == cert.subject else "signed"
+
+        try:
+            return self.machine.in_netns(probe)
+        except (OSError, ssl.SSLError):
+            return ""
+
+    def _serve_policy(self, web_cert: Path, key: Path) -> None:
         policy = self.bundle["mta-sts/example.org/mta-sts.txt"]
         body = policy.encode() if isinstance(policy, str) else policy
 
@@ -254,7 +354,7 @@ class World:
             return sock
 
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.web_cert, key)
+        context.load_cert_chain(web_cert, key)
         server = http.server.HTTPServer((WEB, 443), Handler, bind_and_activate=False)
         server.socket.close()
         server.socket = context.wrap_socket(self.machine.in_netns(listen), server_side=True)

@@ -42,7 +42,10 @@ class Options:
     private_hint: str = ""  # said when an address is refused: how to allow it
     timeout: float = 3.0  # each lookup and connection
     total: float = 60.0  # the whole check
-    cafile: str | None = None  # trust anchors for HTTPS (tests); None: the system's
+    # More trust anchors (a private CA) for the SMTP and HTTPS certificates, besides the
+    # system's; cafile_label names it in rows (the web app does not show its paths).
+    cafile: str | None = None
+    cafile_label: str = ""
     smtp_port: int = 25
     https_port: int = 443
     ehlo: str = "check-live.mail-architect.invalid"
@@ -356,7 +359,12 @@ class _Check:
             return _with(stub, detail=refused)
         try:
             got = probes.smtp(
-                address, host, self.budget, port=self.options.smtp_port, ehlo=self.options.ehlo
+                address,
+                host,
+                self.budget,
+                port=self.options.smtp_port,
+                ehlo=self.options.ehlo,
+                cafile=self.options.cafile,
             )
         except probes.ProbeError as exc:
             hint = (
@@ -375,13 +383,15 @@ class _Check:
         cert = got.certificate
         until = cert.not_after.strftime("%Y-%m-%d")
         notes = [f"STARTTLS; certificate for {', '.join(cert.names) or 'no name'} until {until}"]
-        if cert.self_signed:
-            notes.append(
-                "self-signed (accepted for opportunistic TLS; MTA-STS enforce would refuse it)"
-            )
         if norm(got.ehlo_name) != host:
             notes.append(f"it calls itself {got.ehlo_name}, not {host}")
         problems = []
+        if got.chain_error:
+            # Opportunistic TLS would still encrypt, but a sender that authenticates the
+            # server (an MTA-STS policy in enforce mode, RFC 8461 §4.2) refuses it.
+            problems.append(
+                f"the certificate chain does not verify against {self.trusted()}: {got.chain_error}"
+            )
         if not cert.valid_for(host):
             problems.append(f"the certificate is not valid for {host}")
         if cert.not_after < dt.datetime.now(dt.UTC):
@@ -392,6 +402,12 @@ class _Check:
             found=found,
             detail="; ".join(problems + notes),
         )
+
+    def trusted(self) -> str:
+        """The trust anchors certificates are verified against, in words for a row."""
+        if self.options.cafile:
+            return f"the system's authorities and {self.options.cafile_label or 'the CA file'}"
+        return "the system's authorities"
 
     def mta_sts(self, stub: Row, domain: str) -> Row:
         host = f"mta-sts.{domain}"

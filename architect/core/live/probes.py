@@ -1,7 +1,8 @@
 """Network probes: an SMTP session that stops after STARTTLS, and one HTTPS GET.
 
 No probe sends mail or tries to relay: the SMTP session is banner, EHLO, STARTTLS, the
-certificate, QUIT. Each read is bounded in bytes and each step in time.
+certificate, QUIT. Certificates are verified against the system's authorities and, when
+given, a file of more (a private CA). Each read is bounded in bytes and each step in time.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class SmtpResult:
     extensions: list[str] = field(default_factory=list)
     starttls: bool = False
     tls_error: str = ""
+    # Why the chain does not verify ("self-signed certificate"...), "" when it does.
+    chain_error: str = ""
     certificate: Certificate | None = None
 
 
@@ -124,8 +127,49 @@ class _Lines:
             raise ProbeError(f"could not send: {exc}") from None
 
 
-def smtp(address: str, host: str, budget: Budget, *, port: int = 25, ehlo: str) -> SmtpResult:
-    """Banner, EHLO, STARTTLS and the certificate of ``host`` at ``address``; then QUIT."""
+def trust(cafile: str | None = None) -> ssl.SSLContext:
+    """A verifying TLS context: the system's authorities, and those in ``cafile`` too.
+
+    The host name is not checked by OpenSSL here: the callers check it on the certificate
+    themselves, so that a wrong name and an untrusted chain are told apart.
+    """
+    context = ssl.create_default_context()
+    if cafile:
+        context.load_verify_locations(cafile=cafile)
+    context.check_hostname = False
+    return context
+
+
+def smtp(
+    address: str,
+    host: str,
+    budget: Budget,
+    *,
+    port: int = 25,
+    ehlo: str,
+    cafile: str | None = None,
+) -> SmtpResult:
+    """Banner, EHLO, STARTTLS and the certificate of ``host`` at ``address``; then QUIT.
+
+    The chain is verified against the system's authorities (and ``cafile``): when it does
+    not verify, OpenSSL ends the handshake, so a second session without verification reads
+    the certificate, and ``chain_error`` says why the first one failed.
+    """
+    verify = trust(cafile)
+    out = _smtp_session(address, host, budget, port, ehlo, verify)
+    if out.chain_error:
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE
+        second = _smtp_session(address, host, budget, port, ehlo, unverified)
+        second.chain_error = out.chain_error
+        out = second
+    return out
+
+
+def _smtp_session(
+    address: str, host: str, budget: Budget, port: int, ehlo: str, context: ssl.SSLContext
+) -> SmtpResult:
     out = SmtpResult()
     sock = _connect(address, port, budget)
     try:
@@ -147,15 +191,13 @@ def smtp(address: str, host: str, budget: Budget, *, port: int = 25, ehlo: str) 
             if code != 220:
                 out.tls_error = f"STARTTLS answered {code} {' '.join(lines)}"
                 return out
-            # Opportunistic TLS on port 25 accepts any certificate (RFC 7435); the checks
-            # of the name and the dates are made here, on the certificate itself.
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
             sock.settimeout(budget.timeout())
             try:
                 sock = context.wrap_socket(sock, server_hostname=host)
                 der = sock.getpeercert(binary_form=True)
+            except ssl.SSLCertVerificationError as exc:
+                out.chain_error = exc.verify_message or str(exc)
+                return out
             except (OSError, ssl.SSLError) as exc:
                 out.tls_error = f"the TLS handshake failed: {exc}"
                 return out
@@ -193,7 +235,8 @@ def https_get(
     it is, never followed: MTA-STS forbids following one, and so the guard on addresses
     needs no second pass.
     """
-    context = ssl.create_default_context(cafile=cafile)
+    context = trust(cafile)
+    context.check_hostname = True  # RFC 8461 §3.3: the policy host's name, by OpenSSL
     sock = _connect(address, port, budget)
     try:
         sock.settimeout(budget.timeout())

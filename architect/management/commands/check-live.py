@@ -1,5 +1,8 @@
 """manage.py check-live DESIGN.json [--resolver IP] [--format json|text] (CONTRACT §3).
 
+Also ``--timeout``, ``--total`` and ``--cafile FILE`` (a private CA trusted besides the
+system's authorities).
+
 The file name has a dash because Django names a command after its module, and the contract
 spells the command ``check-live``; importlib loads such a module by name although ``import``
 cannot (Django's discovery uses importlib.import_module).
@@ -8,11 +11,12 @@ cannot (Django's discovery uses importlib.import_module).
 from __future__ import annotations
 
 import json
+import ssl
 
 from django.core.management.base import BaseCommand, CommandError
 
 from architect.core import planner
-from architect.core.live import Options, check
+from architect.core.live import Options, check, probes
 from architect.core.live.dnsq import parse_resolver
 from architect.management.commands._design import read_design
 
@@ -35,6 +39,11 @@ class Command(BaseCommand):
             "--timeout", type=float, default=3.0, help="seconds for each lookup and connection"
         )
         parser.add_argument("--total", type=float, default=60.0, help="seconds for the whole check")
+        parser.add_argument(
+            "--cafile",
+            help="also trust the certificate authorities in this PEM file (a private CA) for "
+            "the SMTP and MTA-STS certificates, besides the system's",
+        )
 
     def handle(self, *args, **options):
         resolver, port = None, 53
@@ -45,6 +54,16 @@ class Command(BaseCommand):
                 raise CommandError(f"--resolver: {exc}", returncode=2) from None
         if not (0 < options["timeout"] <= 60 and 0 < options["total"] <= 3600):
             raise CommandError("--timeout must be 0-60 s and --total 0-3600 s", returncode=2)
+        cafile = options["cafile"]
+        if cafile:
+            try:
+                probes.trust(cafile)
+            except (OSError, ssl.SSLError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise CommandError(
+                    f"--cafile {cafile}: not a readable PEM file of certificates ({why})",
+                    returncode=2,
+                ) from None
         try:
             design = read_design(options["design"])
         except CommandError as exc:
@@ -58,6 +77,8 @@ class Command(BaseCommand):
                 resolver_port=port,
                 timeout=options["timeout"],
                 total=options["total"],
+                cafile=cafile,
+                cafile_label=cafile or "",
             ),
         )
         if options["format"] == "json":
