@@ -73,7 +73,7 @@ def no_ptr_possible(ctx: Context, find) -> None:
     "address for it. The planner names sending hosts in the SPF record by address (ip4:/"
     "ip6:), so this host's mail fails SPF (RFC 7208), and without an address nobody can "
     "request the PTR record receivers look for.",
-    fix="Add the host's public address to the design.",
+    fix="Add the host's public address to the design; the SPF record then names it as ip4: or ip6:.",
     sources=(
         (
             "RFC 7208 §5.6 (ip4 and ip6 mechanisms)",
@@ -233,7 +233,7 @@ def _service_hosts(ctx: Context):
     "POP3 or webmail while the design lists no address for it. Mail programs find it "
     "through its address record and the SRV records of RFC 6186 (and the autoconfig file "
     "that points at it); none of them can be published without an address.",
-    fix="Add the host's public address to the design.",
+    fix="Add the host's public address to the design; its address and SRV records then follow.",
     sources=(RFC6186,),
     example=solo(addresses=[]),
     counter_example=solo(),

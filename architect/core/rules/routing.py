@@ -39,7 +39,7 @@ recorded(
     "The hub trusts relay clients by address (Postfix mynetworks), and on an internet or "
     "DMZ network only the host's own address may be trusted, since others share that "
     "network.",
-    fix="Add the host's address to the design.",
+    fix="Add the host's own address to the design, so that the hub trusts that address alone.",
     sources=(MYNETWORKS,),
     example=_app_host("Application host without an address", APP_DMZ),
     counter_example=_app_host(
