@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from .design import dns_name
-from .plan import Plan
+from .plan import HostPlan, Plan
 
 INTERNET = "internet"
 ACTIONS = ("accept", "relay", "deliver", "reject", "bounce")
@@ -232,57 +232,18 @@ class _Walk:
         self._to_mx(name, seen)
 
     def _at_host(self, name: str, seen: set[str]) -> None:
+        """The message at one of our hosts: delivered, relayed on, sent out, or stuck."""
         if name in seen or len(self.hops) > MAX_HOPS:
             self.hop(name, name, "smtp", 25, "bounce", "mail loops back to this host")
             self.finish("stuck", False)
             return
         seen.add(name)
         h = self.plan.host(name)
-        aliases = dict(h.alias_domains)
         if self.domain in h.final_domains:
-            why = f"{self.domain} is delivered here"
-            if self.domain in aliases:
-                target = aliases[self.domain]
-                why = f"{self.domain} is an alias: rewritten to {target} and delivered here"
-            if h.delivery and h.delivery.startswith("lmtp:"):
-                self.hop(name, h.delivery[5:], "lmtp", None, "deliver", why + " over LMTP")
-            else:
-                self.hop(name, name, "local", None, "deliver", why + f" ({h.delivery})")
-            self.finish("delivered", True)
+            self._deliver_here(h)
             return
-        transport = dict(h.transport)
-        if self.domain in h.relay_domains:
-            nh = transport.get(self.domain)
-            if nh:
-                target = nh.split("[", 1)[1].split("]", 1)[0]
-                if nh.startswith("lmtp:"):
-                    self.hop(
-                        name,
-                        target,
-                        "lmtp",
-                        24,
-                        "deliver",
-                        f"{name} passes {self.domain} to the store {target} over LMTP",
-                    )
-                    self.finish("delivered", True)
-                    return
-                self.hop(
-                    name, target, "smtp", 25, "relay", f"{name} passes {self.domain} on to {target}"
-                )
-                self._at_host(target, seen)
-                return
-            primary = next((m.host for m in self.plan.mx_for(self.domain) if m.host != name), None)
-            if primary and self.plan.has_host(primary):
-                self.hop(
-                    name,
-                    primary,
-                    "smtp",
-                    25,
-                    "relay",
-                    f"the backup MX {name} forwards to a more preferred MX, {primary}",
-                )
-                self._at_host(primary, seen)
-                return
+        if self.domain in h.relay_domains and self._relay_on(h, seen):
+            return
         if self.ours is not None and not self.ours.receives_mail:
             self.hop(
                 name,
@@ -295,27 +256,7 @@ class _Walk:
             self.finish("bounced", True)
             return
         if h.relayhost:
-            target = h.relayhost.split("[", 1)[1].split("]", 1)[0]
-            if self.plan.has_host(target):
-                if h.relayhost_auth:
-                    why = f"{name} logs in on the submission port of {target} and relays through it"
-                    self.hop(name, target, "submission", 587, "relay", why)
-                else:
-                    why = f"{name} sends everything through {target}"
-                    self.hop(name, target, "smtp", 25, "relay", why)
-                self._at_host(target, seen)
-                return
-            provider = self.by_host.get(target, target)
-            port = int(h.relayhost.rsplit(":", 1)[1]) if "]:" in h.relayhost else 25
-            self.hop(
-                name,
-                provider,
-                "submission" if port != 465 else "submissions",
-                port,
-                "relay",
-                f"{name} relays through the smarthost {target}",
-            )
-            self._at_provider(provider)
+            self._via_relayhost(h, seen)
             return
         if "outbound" in h.roles:
             if self.ours is not None:
@@ -333,6 +274,79 @@ class _Walk:
             return
         self.hop(name, name, "smtp", 25, "bounce", f"{name} has no route for {self.domain}")
         self.finish("stuck", False)
+
+    def _deliver_here(self, h: HostPlan) -> None:
+        aliases = dict(h.alias_domains)
+        why = f"{self.domain} is delivered here"
+        if self.domain in aliases:
+            target = aliases[self.domain]
+            why = f"{self.domain} is an alias: rewritten to {target} and delivered here"
+        if h.delivery and h.delivery.startswith("lmtp:"):
+            self.hop(h.name, h.delivery[5:], "lmtp", None, "deliver", why + " over LMTP")
+        else:
+            self.hop(h.name, h.name, "local", None, "deliver", why + f" ({h.delivery})")
+        self.finish("delivered", True)
+
+    def _relay_on(self, h: HostPlan, seen: set[str]) -> bool:
+        """A relay domain passed to its next hop, or to a better MX; False when neither."""
+        name = h.name
+        nh = dict(h.transport).get(self.domain)
+        if nh:
+            target = nh.split("[", 1)[1].split("]", 1)[0]
+            if nh.startswith("lmtp:"):
+                self.hop(
+                    name,
+                    target,
+                    "lmtp",
+                    24,
+                    "deliver",
+                    f"{name} passes {self.domain} to the store {target} over LMTP",
+                )
+                self.finish("delivered", True)
+                return True
+            self.hop(
+                name, target, "smtp", 25, "relay", f"{name} passes {self.domain} on to {target}"
+            )
+            self._at_host(target, seen)
+            return True
+        primary = next((m.host for m in self.plan.mx_for(self.domain) if m.host != name), None)
+        if primary and self.plan.has_host(primary):
+            self.hop(
+                name,
+                primary,
+                "smtp",
+                25,
+                "relay",
+                f"the backup MX {name} forwards to a more preferred MX, {primary}",
+            )
+            self._at_host(primary, seen)
+            return True
+        return False
+
+    def _via_relayhost(self, h: HostPlan, seen: set[str]) -> None:
+        """Through the relayhost: one of our hosts (with or without a login) or a smarthost."""
+        name = h.name
+        target = h.relayhost.split("[", 1)[1].split("]", 1)[0]
+        if self.plan.has_host(target):
+            if h.relayhost_auth:
+                why = f"{name} logs in on the submission port of {target} and relays through it"
+                self.hop(name, target, "submission", 587, "relay", why)
+            else:
+                why = f"{name} sends everything through {target}"
+                self.hop(name, target, "smtp", 25, "relay", why)
+            self._at_host(target, seen)
+            return
+        provider = self.by_host.get(target, target)
+        port = int(h.relayhost.rsplit(":", 1)[1]) if "]:" in h.relayhost else 25
+        self.hop(
+            name,
+            provider,
+            "submission" if port != 465 else "submissions",
+            port,
+            "relay",
+            f"{name} relays through the smarthost {target}",
+        )
+        self._at_provider(provider)
 
     def _internet_facing_host(self) -> str | None:
         for _, records in self.plan.mx:
