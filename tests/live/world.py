@@ -159,7 +159,35 @@ def true_zone(bundle_zone: str) -> str:
     assert len(dkim) == 1, "the export publishes the design's DKIM key on one line"
     value = "".join(lines[dkim[0]].split('"')[1::2])
     lines[dkim[0]] = f"mail._domainkey.example.org. 3600 IN TXT {txt(value)}"
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + SPF_NAMES
+
+
+# Names outside the plan, for the SPF evaluator's macros and ptr mechanism (test_spf.py).
+# No underscore in an owner of an A record: named's check-names refuses them in a primary.
+SPF_NAMES = """
+ptr.spf.example.org. 3600 IN TXT "v=spf1 ptr:example.org -all"
+ptr-self.spf.example.org. 3600 IN TXT "v=spf1 ptr -all"
+ptr-elsewhere.spf.example.org. 3600 IN TXT "v=spf1 ptr:example.net -all"
+ptr-eleven.spf.example.org. 3600 IN TXT ( "v=spf1 ptr:x1.example ptr:x2.example ptr:x3.example "
+    "ptr:x4.example ptr:x5.example ptr:x6.example ptr:x7.example ptr:x8.example "
+    "ptr:x9.example ptr:x10.example ptr:x11.example -all" )
+ptr-ten.spf.example.org. 3600 IN TXT ( "v=spf1 ptr:x1.example ptr:x2.example ptr:x3.example "
+    "ptr:x4.example ptr:x5.example ptr:x6.example ptr:x7.example ptr:x8.example "
+    "ptr:x9.example ptr:x10.example -all" )
+exists.spf.example.org. 3600 IN TXT "v=spf1 exists:%{ir}.%{l1r-}.lp.%{d3} -all"
+10.2.0.192.strong.lp.spf.example.org. 3600 IN A 127.0.0.2
+version.spf.example.org. 3600 IN TXT "v=spf1 include:%{v}.inc.spf.example.org -all"
+in-addr.inc.spf.example.org. 3600 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
+ip6.inc.spf.example.org. 3600 IN TXT "v=spf1 ip6:2001:db8::/32 -all"
+redirect.spf.example.org. 3600 IN TXT "v=spf1 redirect=%{v}.inc.%{d}"
+in-addr.inc.redirect.spf.example.org. 3600 IN TXT "v=spf1 ip4:192.0.2.10 -all"
+helo.spf.example.org. 3600 IN TXT "v=spf1 a:%{h} -all"
+nibbles.spf.example.org. 3600 IN TXT "v=spf1 exists:%{ir}.six.spf.example.org -all"
+0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.six.spf.example.org. IN A 127.0.0.2
+sender.spf.example.org. 3600 IN TXT "v=spf1 exists:%{o}.from.spf.example.org -all"
+example.org.from.spf.example.org. 3600 IN A 127.0.0.2
+bad-macro.spf.example.org. 3600 IN TXT "v=spf1 exists:%{x}.spf.example.org -all"
+"""
 
 
 def drifted_zone(good: str, dkim: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -283,7 +284,14 @@ class _Check:
             )
         results = []
         for address in self.senders(domain, planned):
-            results.append((address, spf.Evaluator(self.dns, address).check(domain)))
+            # As a receiver sees it: mail from postmaster@domain, the host saying its name.
+            ip = ipaddress.ip_address(address)
+            helo = next(
+                (h.name for h in self.design.hosts if ip in map(ipaddress.ip_address, h.addresses)),
+                domain,
+            )
+            evaluator = spf.Evaluator(self.dns, address, sender=f"postmaster@{domain}", helo=helo)
+            results.append((address, evaluator.check(domain)))
         said = "; ".join(f"{a} {r}" for a, r in results)
         failing = [a for a, r in results if r != "pass"]
         if walk.problems or failing:
