@@ -178,51 +178,36 @@ def _graph_label(scene: _Scene) -> str:
     return label + '<BR ALIGN="LEFT"/>>'
 
 
+# Shape, style and fill per kind of node.
+NODE_LOOK = {
+    "internet": ("ellipse", "filled", "#DCEBF7"),
+    "dns": ("note", "filled", "#FFFFFF"),
+    "provider": ("box", "rounded,filled,dashed", "#F4F4F4"),
+    "host": ("box", "rounded,filled", "#FFFFFF"),
+    "hosts": ("box3d", "filled", "#FFFFFF"),
+    "group": ("box3d", "filled", "#FFFFFF"),
+    "mailbox": ("cylinder", "filled", "#E3F4EE"),
+    "client": ("ellipse", "filled", "#FFF8E1"),
+    "clients": ("ellipse", "filled", "#FFF8E1"),
+    "stray": ("box", "dashed", "#FFFFFF"),
+}
+
+
 def _emit_node(g: graphviz.Digraph, node: _Node, tracing: bool) -> None:
+    """One node: an HTML-like label (title, badges, details, notes, findings) and its look."""
     faded = (tracing and not node.traced) or node.idle
     ink = FADED_TEXT if faded else INK
     muted = FADED_TEXT if faded else MUTED
-    attrs: dict[str, str] = {}
-    rows = []
     size = 13 if node.kind == "internet" else 11
-    rows.append(_row(_font(f"<B>{_html(node.title)}</B>", size=size, color=ink)))
-    if node.badges:
-        cells = []
-        for text, stage in node.badges:
-            fill = "#EEEEEE" if faded else BADGE_FILL[stage]
-            cells.append(f'<TD BGCOLOR="{fill}">{_font(_html(text), size=9, color=ink)}</TD>')
-
-        # Graphviz spreads spare width over every cell of a row, which would stretch
-        # the badges; an empty cell roughly as wide as the spare room takes it instead.
-        def badges_width(row):
-            return sum(len(text) * 5.6 + 8 for text, _ in row)
-
-        widest = max(
-            [len(node.title) * 6.6]
-            + [len(line) * 5.2 for line in node.details]
-            + [badges_width(node.badges[i : i + 4]) for i in range(0, len(cells), 4)]
-        )
-        for i in range(0, len(cells), 4):
-            spare = int(widest - badges_width(node.badges[i : i + 4]))
-            filler = f'<TD WIDTH="{spare}"></TD>' if spare > 4 else ""
-            rows.append(
-                '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" '
-                f'CELLPADDING="2"><TR>{"".join(cells[i : i + 4])}{filler}</TR></TABLE></TD></TR>'
-            )
+    rows = [_row(_font(f"<B>{_html(node.title)}</B>", size=size, color=ink))]
+    rows += _badge_rows(node, faded, ink)
     for line in node.details:
         if line:
             rows.append(_row(_font(_html(line), size=9, color=muted)))
     for note in node.notes:
         rows.append(_row(_font(f"<B>{_html(note)}</B>", size=10, color=TRACE_EXTRA_COLOR)))
-    # One line per kind of finding, so a node named in many stays a node.
-    kinds = Counter((m.severity, m.code) for m in node.marks)
-    for (severity, code), n in list(kinds.items())[:MAX_MARK_LINES]:
-        color = FADED_TEXT if faded and tracing else MARK_COLOR[severity]
-        text = f"⚠ {code}" + (f" ×{n:,}" if n > 1 else "")
-        rows.append(_row(_font(f"<B>{_html(text)}</B>", size=9, color=color)))
-    if len(kinds) > MAX_MARK_LINES:
-        more = f"⚠ and {len(kinds) - MAX_MARK_LINES} more kinds of finding"
-        rows.append(_row(_font(_html(more), size=9, color=muted)))
+    rows += _mark_rows(node, faded and tracing, muted)
+    attrs: dict[str, str] = {}
     attrs["label"] = (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         + "".join(rows)
@@ -233,20 +218,60 @@ def _emit_node(g: graphviz.Digraph, node: _Node, tracing: bool) -> None:
     if len(messages) > 10:
         tooltip.append(f"… and {len(messages) - 10} more findings")
     attrs["tooltip"] = graphviz.nohtml(_shorten(_lines(tooltip)))
+    attrs.update(_node_look(node, faded, tracing))
+    if node.url:
+        attrs["URL"] = _url(node.url)
+        attrs["target"] = "_top"
+    g.node(node.id, **attrs)
 
-    shape, style, fill = {
-        "internet": ("ellipse", "filled", "#DCEBF7"),
-        "dns": ("note", "filled", "#FFFFFF"),
-        "provider": ("box", "rounded,filled,dashed", "#F4F4F4"),
-        "host": ("box", "rounded,filled", "#FFFFFF"),
-        "hosts": ("box3d", "filled", "#FFFFFF"),
-        "group": ("box3d", "filled", "#FFFFFF"),
-        "mailbox": ("cylinder", "filled", "#E3F4EE"),
-        "client": ("ellipse", "filled", "#FFF8E1"),
-        "clients": ("ellipse", "filled", "#FFF8E1"),
-        "stray": ("box", "dashed", "#FFFFFF"),
-    }[node.kind]
-    attrs.update(shape=shape, style=style, fillcolor="#FAFAFA" if faded else fill)
+
+def _badge_rows(node: _Node, faded: bool, ink: str) -> list[str]:
+    """The role badges, four to a row."""
+    if not node.badges:
+        return []
+    cells = []
+    for text, stage in node.badges:
+        fill = "#EEEEEE" if faded else BADGE_FILL[stage]
+        cells.append(f'<TD BGCOLOR="{fill}">{_font(_html(text), size=9, color=ink)}</TD>')
+
+    # Graphviz spreads spare width over every cell of a row, which would stretch
+    # the badges; an empty cell roughly as wide as the spare room takes it instead.
+    def badges_width(row):
+        return sum(len(text) * 5.6 + 8 for text, _ in row)
+
+    widest = max(
+        [len(node.title) * 6.6]
+        + [len(line) * 5.2 for line in node.details]
+        + [badges_width(node.badges[i : i + 4]) for i in range(0, len(cells), 4)]
+    )
+    rows = []
+    for i in range(0, len(cells), 4):
+        spare = int(widest - badges_width(node.badges[i : i + 4]))
+        filler = f'<TD WIDTH="{spare}"></TD>' if spare > 4 else ""
+        rows.append(
+            '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" '
+            f'CELLPADDING="2"><TR>{"".join(cells[i : i + 4])}{filler}</TR></TABLE></TD></TR>'
+        )
+    return rows
+
+
+def _mark_rows(node: _Node, faded: bool, muted: str) -> list[str]:
+    """One line per kind of finding, so a node named in many stays a node."""
+    rows = []
+    kinds = Counter((m.severity, m.code) for m in node.marks)
+    for (severity, code), n in list(kinds.items())[:MAX_MARK_LINES]:
+        color = FADED_TEXT if faded else MARK_COLOR[severity]
+        text = f"⚠ {code}" + (f" ×{n:,}" if n > 1 else "")
+        rows.append(_row(_font(f"<B>{_html(text)}</B>", size=9, color=color)))
+    if len(kinds) > MAX_MARK_LINES:
+        more = f"⚠ and {len(kinds) - MAX_MARK_LINES} more kinds of finding"
+        rows.append(_row(_font(_html(more), size=9, color=muted)))
+    return rows
+
+
+def _node_look(node: _Node, faded: bool, tracing: bool) -> dict[str, str]:
+    shape, style, fill = NODE_LOOK[node.kind]
+    attrs = {"shape": shape, "style": style, "fillcolor": "#FAFAFA" if faded else fill}
     if node.kind == "internet":
         attrs["peripheries"] = "2"
     if node.idle:
@@ -260,10 +285,7 @@ def _emit_node(g: graphviz.Digraph, node: _Node, tracing: bool) -> None:
     if tracing and node.traced:
         penwidth = "2.6" if penwidth == "1.2" else penwidth
     attrs.update(color=color, penwidth=penwidth)
-    if node.url:
-        attrs["URL"] = _url(node.url)
-        attrs["target"] = "_top"
-    g.node(node.id, **attrs)
+    return attrs
 
 
 def _emit_edge(g: graphviz.Digraph, scene: _Scene, edge: _Edge, tracing: bool) -> None:

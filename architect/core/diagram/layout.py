@@ -27,65 +27,17 @@ from .style import AGGREGATE_AT, MAX_DNS_LINES, PROVIDER_BADGE, ROLE_BADGE, ROLE
 
 
 def _detailed(plan: Plan, link) -> _Scene:
+    """Every host and client its own node, except null clients alike, which fold."""
     scene = _Scene(plan)
     marks = _marks(plan)
     prefs = _mx_preferences(plan)
-
     _outside(scene, plan, marks, prefs)
-
-    hosts_with_programs = set()
-    for c in plan.clients:
-        where, name = _client_place(plan, c)
-        if where == "host":
-            hosts_with_programs.add(name)
-
-    # Null clients alike (same network, software and outgoing flows) fold into one node.
-    outgoing: dict[str, list[tuple]] = defaultdict(list)
-    for f in plan.flows:
-        outgoing[f.source].append((f.stage, f.target, f.protocol, f.port))
-    groups: dict[tuple, list[HostPlan]] = defaultdict(list)
-    singles: list[HostPlan] = []
-    # Only hosts that say nothing on their own fold: plain null clients, and hosts
-    # with no mail role; a host with a finding or programs on it stays visible.
-    apart = hosts_with_programs | set(marks)
-    for h in plan.hosts:
-        if set(h.roles) <= {"null-client"} and h.name not in apart:
-            key = (h.network, h.zone, h.mta, tuple(h.roles), tuple(sorted(outgoing[h.name])))
-            groups[key].append(h)
-        else:
-            singles.append(h)
-    for (network, zone, _mta, roles, _sig), members in groups.items():
+    groups, singles = _fold_groups(plan, marks)
+    for key, members in groups.items():
         if len(members) <= AGGREGATE_AT:
             singles.extend(members)
-            continue
-        what = "null clients" if roles else "hosts without a mail role"
-        node = scene.add(
-            "hosts",
-            _lane_of_zone(zone),
-            network,
-            _host_slot(zone),
-            f"{len(members):,} {what} on {network}",
-        )
-        if roles:
-            node.badges.append(("null client", "transport"))
-        node.idle = not roles
-        node.details.append(_mta_line(members[0]).split(" · ")[0])
-        shown = [m.name for m in members[:12]]
-        more = len(members) - len(shown)
-        why = (
-            "receive nothing from the network and send all their mail through a hub"
-            if roles
-            else "have no part in the mail plan"
-        )
-        node.tooltip.append(
-            f"{len(members):,} hosts that {why}: {', '.join(shown)}"
-            + (f" and {more:,} more" if more else "")
-        )
-        for m in members:
-            scene.name(m.name, node)
-        if link:
-            node.url = link("network", network)
-
+        else:
+            _folded_node(scene, key, members, link)
     for h in sorted(singles, key=lambda h: h.name):
         node = scene.add("host", _lane_of_zone(h.zone), h.network, _host_slot(h.zone), h.name)
         node.badges = _host_badges(h, prefs.get(h.name, []))
@@ -97,8 +49,72 @@ def _detailed(plan: Plan, link) -> _Scene:
         if link:
             node.url = link("host", h.name)
         scene.name(h.name, node)
+    _add_stores(scene, plan)
+    _add_clients(scene, plan, marks, link)
+    _add_flows(scene, plan)
+    _mark_networks(scene, marks)
+    return scene
 
-    # A host's own mailbox store: the delivery stage made visible as a hop.
+
+def _fold_groups(plan: Plan, marks) -> tuple[dict[tuple, list[HostPlan]], list[HostPlan]]:
+    """Null clients alike (same network, software and outgoing flows), and the rest.
+
+    Only hosts that say nothing on their own fold: plain null clients, and hosts
+    with no mail role; a host with a finding or programs on it stays visible.
+    """
+    hosts_with_programs = set()
+    for c in plan.clients:
+        where, name = _client_place(plan, c)
+        if where == "host":
+            hosts_with_programs.add(name)
+    outgoing: dict[str, list[tuple]] = defaultdict(list)
+    for f in plan.flows:
+        outgoing[f.source].append((f.stage, f.target, f.protocol, f.port))
+    groups: dict[tuple, list[HostPlan]] = defaultdict(list)
+    singles: list[HostPlan] = []
+    apart = hosts_with_programs | set(marks)
+    for h in plan.hosts:
+        if set(h.roles) <= {"null-client"} and h.name not in apart:
+            key = (h.network, h.zone, h.mta, tuple(h.roles), tuple(sorted(outgoing[h.name])))
+            groups[key].append(h)
+        else:
+            singles.append(h)
+    return groups, singles
+
+
+def _folded_node(scene: _Scene, key: tuple, members: list[HostPlan], link) -> None:
+    network, zone, _mta, roles, _sig = key
+    what = "null clients" if roles else "hosts without a mail role"
+    node = scene.add(
+        "hosts",
+        _lane_of_zone(zone),
+        network,
+        _host_slot(zone),
+        f"{len(members):,} {what} on {network}",
+    )
+    if roles:
+        node.badges.append(("null client", "transport"))
+    node.idle = not roles
+    node.details.append(_mta_line(members[0]).split(" · ")[0])
+    shown = [m.name for m in members[:12]]
+    more = len(members) - len(shown)
+    why = (
+        "receive nothing from the network and send all their mail through a hub"
+        if roles
+        else "have no part in the mail plan"
+    )
+    node.tooltip.append(
+        f"{len(members):,} hosts that {why}: {', '.join(shown)}"
+        + (f" and {more:,} more" if more else "")
+    )
+    for m in members:
+        scene.name(m.name, node)
+    if link:
+        node.url = link("network", network)
+
+
+def _add_stores(scene: _Scene, plan: Plan) -> None:
+    """A host's own mailbox store: the delivery stage made visible as a hop."""
     for f in plan.flows:
         if f.stage == "delivery" and f.source == f.target and plan.has_host(f.source):
             if f.source in scene.stores:
@@ -110,8 +126,8 @@ def _detailed(plan: Plan, link) -> _Scene:
             store.tooltip.append(f"the mailbox store on {f.source}")
             scene.stores[f.source] = store.id
 
-    _add_clients(scene, plan, marks, link)
 
+def _add_flows(scene: _Scene, plan: Plan) -> None:
     for f in plan.flows:
         source = scene.end(f.source)
         store = scene.stores.get(f.source)
@@ -123,9 +139,6 @@ def _detailed(plan: Plan, link) -> _Scene:
         else:
             target = scene.end(f.target)
         scene.edge(f, source, target, f.why)
-
-    _mark_networks(scene, marks)
-    return scene
 
 
 def _outside(scene: _Scene, plan: Plan, marks, prefs: dict[str, list[int]]) -> None:
