@@ -22,25 +22,26 @@ from .model import (
 from .names import dns_name, mail_address, slug
 from .reader import Reader
 
+CLIENT_KEYS = (
+    "name",
+    "kind",
+    "count",
+    "network",
+    "host",
+    "reads",
+    "can_authenticate",
+    "can_tls",
+    "domain",
+)
+
 
 def _clients(r, raw, network_zone, host_names, domain_names, first_domain) -> list[Client]:
     out = []
     names = []
-    keys = (
-        "name",
-        "kind",
-        "count",
-        "network",
-        "host",
-        "reads",
-        "can_authenticate",
-        "can_tls",
-        "domain",
-    )
     known_domains = {d for d in domain_names if d}
     for i, item in enumerate(r.array(raw, "clients", LIMITS["clients"])):
         path = f"clients[{i}]"
-        obj = r.obj(item, path, keys, ("name", "kind"))
+        obj = r.obj(item, path, CLIENT_KEYS, ("name", "kind"))
         if obj is None:
             continue
         name = r.checked(slug, obj["name"], f"{path}.name") if "name" in obj else None
@@ -54,39 +55,7 @@ def _clients(r, raw, network_zone, host_names, domain_names, first_domain) -> li
             r.choice(obj.get("kind"), f"{path}.kind", CLIENT_KINDS, None) if "kind" in obj else None
         )
         count = r.integer(obj.get("count"), f"{path}.count", 1, 1, LIMITS["client_count"])
-        network = host = None
-        if obj.get("network") is not None:
-            network = r.checked(slug, obj["network"], f"{path}.network")
-            if network and network not in network_zone:
-                r.add(f"{path}.network", f'no network named "{network}"')
-                network = None
-        if obj.get("host") is not None:
-            host = r.checked(dns_name, obj["host"], f"{path}.host")
-            if host and host not in host_names:
-                r.add(f"{path}.host", f'no host named "{host}"')
-                host = None
-        if kind in NETWORK_CLIENT_KINDS:
-            if obj.get("host") is not None:
-                r.add(
-                    f"{path}.host",
-                    f"a {kind} client sits on a network; give network, not host",
-                )
-            if obj.get("network") is None:
-                r.add(
-                    f"{path}.network",
-                    f"is required for a {kind} client (where it sits)",
-                )
-        elif kind in HOST_CLIENT_KINDS:
-            if obj.get("network") is not None:
-                r.add(
-                    f"{path}.network",
-                    f"a {kind} client runs on a host; give host, not network",
-                )
-            if obj.get("host") is None:
-                r.add(
-                    f"{path}.host",
-                    f"is required for a {kind} client (the host it runs on)",
-                )
+        network, host = _client_place(r, obj, path, kind, network_zone, host_names)
         reads = r.choice(obj.get("reads"), f"{path}.reads", READS, DEFAULT_READS.get(kind, "none"))
         if reads == "local" and kind in NETWORK_CLIENT_KINDS:
             r.add(
@@ -117,6 +86,32 @@ def _clients(r, raw, network_zone, host_names, domain_names, first_domain) -> li
             )
     r.unique(names, "client name")
     return out
+
+
+def _client_place(r: Reader, obj: dict, path: str, kind, network_zone, host_names):
+    """Where a client is: a network (desktops, phones, devices) or a host (programs on it)."""
+    network = host = None
+    if obj.get("network") is not None:
+        network = r.checked(slug, obj["network"], f"{path}.network")
+        if network and network not in network_zone:
+            r.add(f"{path}.network", f'no network named "{network}"')
+            network = None
+    if obj.get("host") is not None:
+        host = r.checked(dns_name, obj["host"], f"{path}.host")
+        if host and host not in host_names:
+            r.add(f"{path}.host", f'no host named "{host}"')
+            host = None
+    if kind in NETWORK_CLIENT_KINDS:
+        if obj.get("host") is not None:
+            r.add(f"{path}.host", f"a {kind} client sits on a network; give network, not host")
+        if obj.get("network") is None:
+            r.add(f"{path}.network", f"is required for a {kind} client (where it sits)")
+    elif kind in HOST_CLIENT_KINDS:
+        if obj.get("network") is not None:
+            r.add(f"{path}.network", f"a {kind} client runs on a host; give host, not network")
+        if obj.get("host") is None:
+            r.add(f"{path}.host", f"is required for a {kind} client (the host it runs on)")
+    return network, host
 
 
 def _providers(r, raw, domain_names) -> list[Provider]:

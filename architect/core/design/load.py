@@ -101,6 +101,21 @@ def loads(text: str | bytes) -> Design:
     return load(data)
 
 
+TOP_KEYS = (
+    "format",
+    "version",
+    "name",
+    "description",
+    "domains",
+    "networks",
+    "hosts",
+    "clients",
+    "providers",
+    "policy",
+)
+TOP_REQUIRED = ("format", "version", "name", "domains", "networks")
+
+
 def load(data: Any) -> Design:
     """Validate a design document completely and return it as a ``Design``.
 
@@ -111,44 +126,10 @@ def load(data: Any) -> Design:
     if r.problems:
         # Checked first and alone: every other message would quote the broken text.
         raise DesignError(r.problems)
-    top = r.obj(
-        data,
-        "",
-        (
-            "format",
-            "version",
-            "name",
-            "description",
-            "domains",
-            "networks",
-            "hosts",
-            "clients",
-            "providers",
-            "policy",
-        ),
-        ("format", "version", "name", "domains", "networks"),
-    )
+    top = r.obj(data, "", TOP_KEYS, TOP_REQUIRED)
     if top is None:
         raise DesignError(r.problems)
-    if "format" in top and top["format"] != FORMAT:
-        r.add("format", f'must be "{FORMAT}"')
-    if "version" in top and (top["version"] != VERSION or isinstance(top["version"], bool)):
-        r.add("version", f"must be {VERSION}")
-    name = r.text(top.get("name", ""), "name", LIMITS["name_chars"]) if "name" in top else None
-    if name is not None and not name.strip():
-        r.add("name", "must not be empty")
-    description = ""
-    if top.get("description") is not None:
-        description = (
-            r.text(
-                top["description"],
-                "description",
-                LIMITS["description_chars"],
-                multiline=True,
-            )
-            or ""
-        )
-
+    name, description = _head(r, top)
     networks = _networks(r, top.get("networks"))
     network_zone = {n.name: n.zone for n in networks}
     domains_raw = r.array(top.get("domains"), "domains", LIMITS["domains"])
@@ -166,7 +147,6 @@ def load(data: Any) -> Design:
     first_domain = next((d for d in domain_names if d), "")
     clients = _clients(r, top.get("clients"), network_zone, host_names, domain_names, first_domain)
     policy = _policy(r, top.get("policy"))
-
     for client in clients:
         if client.name in provider_names:
             r.add(
@@ -174,7 +154,6 @@ def load(data: Any) -> Design:
                 f'client and provider share the name "{client.name}"; '
                 "flows name both, so names must differ",
             )
-
     if r.problems:
         limit = LIMITS["errors_reported"]
         problems = r.problems[:limit]
@@ -191,3 +170,21 @@ def load(data: Any) -> Design:
         providers=tuple(providers),
         policy=policy,
     )
+
+
+def _head(r: Reader, top: dict) -> tuple[str | None, str]:
+    """format, version, name and description."""
+    if "format" in top and top["format"] != FORMAT:
+        r.add("format", f'must be "{FORMAT}"')
+    if "version" in top and (top["version"] != VERSION or isinstance(top["version"], bool)):
+        r.add("version", f"must be {VERSION}")
+    name = r.text(top.get("name", ""), "name", LIMITS["name_chars"]) if "name" in top else None
+    if name is not None and not name.strip():
+        r.add("name", "must not be empty")
+    description = ""
+    if top.get("description") is not None:
+        description = (
+            r.text(top["description"], "description", LIMITS["description_chars"], multiline=True)
+            or ""
+        )
+    return name, description

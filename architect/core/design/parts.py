@@ -50,6 +50,17 @@ def _domain_name(r: Reader, item: Any, path: str) -> str | None:
     return None
 
 
+DOMAIN_KEYS = (
+    "name",
+    "receives_mail",
+    "mailbox_host",
+    "alias_of",
+    "users",
+    "dkim_selector",
+    "dkim_public_key",
+)
+
+
 def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
     r.unique([(n, f"domains[{i}].name") for i, n in enumerate(names)], "domain name")
     known = {n for n in names if n}
@@ -60,79 +71,21 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
     out = []
     for i, item in enumerate(raw):
         path = f"domains[{i}]"
-        obj = r.obj(
-            item,
-            path,
-            (
-                "name",
-                "receives_mail",
-                "mailbox_host",
-                "alias_of",
-                "users",
-                "dkim_selector",
-                "dkim_public_key",
-            ),
-            ("name",),
-        )
+        obj = r.obj(item, path, DOMAIN_KEYS, ("name",))
         if obj is None:
             continue
         receives = r.boolean(obj.get("receives_mail"), f"{path}.receives_mail", True)
-        mailbox_host = None
-        if obj.get("mailbox_host") is not None:
-            value = obj["mailbox_host"]
-            if isinstance(value, str) and "." not in value:
-                mailbox_host = r.checked(slug, value, f"{path}.mailbox_host")
-                if mailbox_host and mailbox_host not in provider_names:
-                    r.add(
-                        f"{path}.mailbox_host",
-                        f'no host or provider named "{mailbox_host}"',
-                    )
-                    mailbox_host = None
-            else:
-                mailbox_host = r.checked(dns_name, value, f"{path}.mailbox_host")
-                if mailbox_host and mailbox_host not in host_names:
-                    r.add(
-                        f"{path}.mailbox_host",
-                        f'no host or provider named "{mailbox_host}"',
-                    )
-                    mailbox_host = None
+        mailbox_host = _mailbox_host(r, obj.get("mailbox_host"), path, host_names, provider_names)
         alias_of = None
         if obj.get("alias_of") is not None:
-            alias_of = r.checked(dns_name, obj["alias_of"], f"{path}.alias_of")
-            if alias_of:
-                if alias_of not in known:
-                    r.add(
-                        f"{path}.alias_of",
-                        f'no domain named "{alias_of}" in this design',
-                    )
-                elif alias_of == names[i]:
-                    r.add(f"{path}.alias_of", "a domain cannot be an alias of itself")
-                elif alias_of in alias_targets:
-                    r.add(
-                        f"{path}.alias_of",
-                        f'"{alias_of}" is itself an alias; point at the domain it aliases',
-                    )
-                elif not receives:
-                    r.add(
-                        f"{path}.alias_of",
-                        "an alias domain receives mail; drop receives_mail",
-                    )
+            alias_of = _alias_of(r, obj["alias_of"], path, names[i], known, alias_targets, receives)
             if mailbox_host and alias_of:
-                r.add(
-                    f"{path}.mailbox_host",
-                    "an alias domain has no mailboxes of its own",
-                )
+                r.add(f"{path}.mailbox_host", "an alias domain has no mailboxes of its own")
         if not receives and mailbox_host:
-            r.add(
-                f"{path}.mailbox_host",
-                "a domain that receives no mail has no mailbox host",
-            )
+            r.add(f"{path}.mailbox_host", "a domain that receives no mail has no mailbox host")
         users = _users(r, obj.get("users"), path)
         if users and alias_of:
-            r.add(
-                f"{path}.users",
-                "an alias domain has the users of the domain it aliases",
-            )
+            r.add(f"{path}.users", "an alias domain has the users of the domain it aliases")
         elif users and not receives:
             r.add(f"{path}.users", "a domain that receives no mail has no mailbox users")
         selector, key = _dkim(r, obj, path)
@@ -145,6 +98,40 @@ def _domains(r, raw, names, host_names, provider_names) -> list[Domain]:
             f"lists {total} users in all; at most {LIMITS['users']} are allowed",
         )
     return out
+
+
+def _mailbox_host(r: Reader, value: Any, path: str, host_names, provider_names) -> str | None:
+    """A host name (with a dot) or a provider slug (without) that exists in the design."""
+    if value is None:
+        return None
+    if isinstance(value, str) and "." not in value:
+        found = r.checked(slug, value, f"{path}.mailbox_host")
+        known = provider_names
+    else:
+        found = r.checked(dns_name, value, f"{path}.mailbox_host")
+        known = host_names
+    if found and found not in known:
+        r.add(f"{path}.mailbox_host", f'no host or provider named "{found}"')
+        return None
+    return found
+
+
+def _alias_of(r: Reader, value: Any, path: str, name, known, alias_targets, receives):
+    alias_of = r.checked(dns_name, value, f"{path}.alias_of")
+    if not alias_of:
+        return alias_of
+    if alias_of not in known:
+        r.add(f"{path}.alias_of", f'no domain named "{alias_of}" in this design')
+    elif alias_of == name:
+        r.add(f"{path}.alias_of", "a domain cannot be an alias of itself")
+    elif alias_of in alias_targets:
+        r.add(
+            f"{path}.alias_of",
+            f'"{alias_of}" is itself an alias; point at the domain it aliases',
+        )
+    elif not receives:
+        r.add(f"{path}.alias_of", "an alias domain receives mail; drop receives_mail")
+    return alias_of
 
 
 def _dkim(r: Reader, obj: dict, path: str) -> tuple[str | None, str | None]:
