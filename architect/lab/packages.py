@@ -76,7 +76,15 @@ with postfix and is left out):
   ``/var/log/exim4`` (Debian-exim, writable) for delivery; ``-bV`` needs
   neither.
 
-OpenSMTPD 6.8.0p2 (opensmtpd alone):
+A package may be named ``NAME/SUITE`` (``opensmtpd/bookworm-backports``): it is
+taken from that suite of the system's own Debian mirror, as ``apt-get install
+NAME/SUITE`` would once the suite is in the sources, through a private view of
+apt (sources and lists under ``CACHE/apt/SUITE``) that leaves the system's apt
+configuration alone; its dependencies still come from the system's suites.
+
+OpenSMTPD 6.8.0p2 (opensmtpd alone; bookworm's, which cannot serve TLS with
+OpenSSL 3, so the lab and the bundle use 7.4 from bookworm-backports, which
+needs the same):
 
 - Binary ``ROOT/usr/sbin/smtpd`` (and ``smtpctl``, ``makemap``); helpers in
   ``ROOT/usr/libexec/opensmtpd/`` (mail.local, mail.lmtp, mail.maildir,
@@ -186,7 +194,7 @@ def unpacked(packages: Sequence[str], root: Path) -> Path:
     with open(root / LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = unpacked_versions(root)
-        if all(name in done for name in packages):
+        if all(name.split("/")[0] in done for name in packages):
             return root
         wanted = _resolve(packages)
         missing = {name: version for name, version in wanted.items() if done.get(name) != version}
@@ -263,12 +271,17 @@ def _resolve(packages: Sequence[str]) -> dict[str, str]:
     """Every package to unpack, by name, with the candidate version apt would fetch."""
     wanted: dict[str, str] = {}
     queue: list[tuple[str, int]] = [(name, 0) for name in packages]
-    top = set(packages)
+    top = {name.split("/")[0] for name in packages}
     while queue:
         name, depth = queue.pop(0)
+        name, _, suite = name.partition("/")
         if name in wanted:
             continue
-        fields = _candidate(name, updated=False)
+        if suite:
+            fields = _candidate_in_suite(name, suite)
+            _from_suite[name] = suite
+        else:
+            fields = _candidate(name, updated=False)
         wanted[name] = fields["Version"]
         if len(wanted) > MAX_PACKAGES:
             raise UnpackError(
@@ -371,6 +384,69 @@ def _candidate(name: str, *, updated: bool, missing_ok: bool = False) -> dict[st
     return fields
 
 
+# Packages taken from a suite the system's sources lack, by name: the suite.
+_from_suite: dict[str, str] = {}
+
+
+def suite_options(suite: str) -> list[str]:
+    """apt-get and apt-cache options for a private view of one suite of the system's mirror.
+
+    The view's sources are the system's Debian sources for the suite's release
+    (``bookworm`` for ``bookworm-backports``), with that suite in place of theirs;
+    its lists live under ``CACHE/apt/SUITE``. The system's apt is never changed.
+    """
+    folder = CACHE / "apt" / suite
+    (folder / "lists" / "partial").mkdir(parents=True, exist_ok=True)
+    release = suite.split("-")[0]
+    stanzas = []
+    for path in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
+        for stanza in re.split(r"\n\s*\n", path.read_text(errors="replace")):
+            fields = dict(re.findall(r"^([\w-]+):\s*(.*)$", stanza, re.M))
+            if (
+                "deb" in fields.get("Types", "").split()
+                and release in fields.get("Suites", "").split()
+            ):
+                fields["Types"], fields["Suites"] = "deb", suite
+                stanzas.append("".join(f"{k}: {v}\n" for k, v in fields.items()))
+    lines = []
+    for path in [Path("/etc/apt/sources.list"), *Path("/etc/apt/sources.list.d").glob("*.list")]:
+        if path.is_file():
+            for line in path.read_text(errors="replace").splitlines():
+                m = re.match(r"^deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$", line.strip())
+                if m and m[3] == release:
+                    lines.append(f"deb {m[1] or ''}{m[2]} {suite} {m[4]}")
+    if not stanzas and not lines:
+        raise UnpackError(f"no Debian source for {release} in /etc/apt to take {suite} from")
+    (folder / "view.list").write_text("".join(f"{line}\n" for line in lines))
+    # apt reads one list file and one folder of parts: the list, and the folder holding
+    # only the deb822 file.
+    parts = folder / "parts"
+    parts.mkdir(exist_ok=True)
+    (parts / "view.sources").write_text("\n".join(stanzas))
+    return [
+        "-o",
+        f"Dir::Etc::sourcelist={folder / 'view.list'}",
+        "-o",
+        f"Dir::Etc::sourceparts={parts}",
+        "-o",
+        f"Dir::State::Lists={folder / 'lists'}",
+        "-o",
+        "APT::Get::List-Cleanup=0",
+    ]
+
+
+def _candidate_in_suite(name: str, suite: str) -> dict[str, str]:
+    """The control fields of ``name`` in ``suite``, fetched into the private view first."""
+    options = suite_options(suite)
+    update = _run(["apt-get", *options, "update"], timeout=300)
+    if update.returncode != 0:
+        raise UnpackError(f"apt-get update of {suite} failed", update.stdout + update.stderr)
+    result = _run(["apt-cache", *options, "show", "--no-all-versions", name])
+    if result.returncode != 0 or not result.stdout.strip():
+        raise UnpackError(f"{suite} has no package {name!r}", result.stdout + result.stderr)
+    return _parse_control(result.stdout)
+
+
 def _have_package_lists() -> bool:
     """Whether apt has ever fetched its package lists (a fresh image has none)."""
     return any(Path("/var/lib/apt/lists").glob("*_Packages*"))
@@ -426,13 +502,17 @@ def _download_and_extract(packages: dict[str, str], root: Path) -> None:
         # apt drops to the _apt user to download; let it write here, or it
         # warns and downloads as root.
         os.chmod(tmp, 0o777)
-        pinned = [f"{name}={version}" for name, version in sorted(packages.items())]
-        result = _run(["apt-get", "download", "-q", *pinned], cwd=tmp)
-        if result.returncode != 0:
-            raise UnpackError(
-                f"apt-get download {' '.join(pinned)} failed (exit {result.returncode})",
-                result.stdout + result.stderr,
-            )
+        by_suite: dict[str, list[str]] = {}
+        for name, version in sorted(packages.items()):
+            by_suite.setdefault(_from_suite.get(name, ""), []).append(f"{name}={version}")
+        for suite, pinned in by_suite.items():
+            options = suite_options(suite) if suite else []
+            result = _run(["apt-get", *options, "download", "-q", *pinned], cwd=tmp)
+            if result.returncode != 0:
+                raise UnpackError(
+                    f"apt-get download {' '.join(pinned)} failed (exit {result.returncode})",
+                    result.stdout + result.stderr,
+                )
         for name in sorted(packages):
             debs = sorted(Path(tmp).glob(f"{name}_*.deb"))
             if not debs:
