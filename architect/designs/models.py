@@ -1,4 +1,4 @@
-"""A stored design is one document, validated by core/design.py alone, with its revisions.
+"""A stored design is one document, validated by core/design/ alone, with its revisions.
 
 ``Design.document`` always holds the stored form (``parts.stored_form``, the canonical dump)
 of a design that ``core.design.load`` accepted, and equals the document of the revision
