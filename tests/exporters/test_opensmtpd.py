@@ -1,4 +1,4 @@
-"""OpenSMTPD export: every example, its hosts switched to OpenSMTPD, checked by smtpd 6.8.
+"""OpenSMTPD export: every example, its hosts switched to OpenSMTPD, checked by smtpd 7.4.
 
 opensmtpd cannot be installed beside Postfix, so ``smtpd -n -f FILE`` runs
 from a private root (``architect.lab.packages.unpacked``). ``smtpd -n`` opens
@@ -20,7 +20,8 @@ import pytest
 
 from architect import examples
 from architect.core.exporters import bundle
-from architect.core.exporters.opensmtpd import CONF_DIR, opensmtpd_files
+from architect.core.exporters.deploy import certificate_paths, installs
+from architect.core.exporters.opensmtpd import CONF_DIR, PACKAGE, SUITE, opensmtpd_files
 from architect.core.planner import plan as make_plan
 from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
@@ -36,7 +37,8 @@ def smtpd() -> tuple[str, dict[str, str]]:
     if os.geteuid() != 0 and os.environ.get("CI") != "true":
         pytest.skip("apt-get download into a private root needs root")
     try:
-        root = unpacked(["opensmtpd"], CACHE / "opensmtpd")
+        # The version the install steps name: bookworm-backports' (see opensmtpd.SUITE).
+        root = unpacked([f"{PACKAGE}/{SUITE}"], CACHE / f"{PACKAGE}-{SUITE}")
     except UnpackError as error:
         pytest.fail(f"could not unpack opensmtpd: {error}")
     return str(root / "usr/sbin/smtpd"), environment(root)
@@ -169,3 +171,22 @@ def test_it_writes_the_plans_decisions(example):
                 assert mode in line and "auth <passwords>" in line and "senders" in line
         if "virtuals" in files:
             assert re.search(r"^root@\S+\tpostmaster@", files["virtuals"], re.M)
+
+
+def test_it_installs_the_backport_and_gets_the_certificate_smtpd_names():
+    # bookworm's own 6.8 cannot serve TLS with OpenSSL 3: the install step, the README and
+    # install.sh must all take the backport, and certbot's files must be where pki says.
+    design = switched("solo-server", "opensmtpd")
+    files = bundle(design, make_plan(design))
+    (step,) = [i for i in installs(files) if i.program == "opensmtpd"]
+    assert step.packages == (f"{PACKAGE}/{SUITE}",)
+    assert (
+        f"need dovecot-core dovecot-imapd dovecot-lmtpd {PACKAGE}/{SUITE}"
+        in (files[f"hosts/{step.host}/install.sh"])
+    )
+    assert f"apt-get install --no-install-recommends {PACKAGE}/{SUITE}" in files["README.md"]
+    conf = files[f"opensmtpd/{step.host}/smtpd.conf"]
+    named = dict(re.findall(r'^pki \S+ (cert|key) "([^"]+)"', conf, re.M))
+    assert certificate_paths(files, step.host) == {named["cert"]: "cert", named["key"]: "key"}
+    # smtpd reads its certificate only at start, and its unit has no reload.
+    assert "&& systemctl restart opensmtpd'" in files["README.md"]

@@ -317,6 +317,9 @@ def certificate_paths(files: Mapping[str, str], host: str) -> dict[str, str]:
     exim = files.get(f"exim/{host}/exim4.conf", "")
     for param, path in re.findall(r"^\s*(tls_certificate|tls_privatekey)\s*=\s*(/\S+)", exim, re.M):
         wanted[path] = "key" if param == "tls_privatekey" else "cert"
+    smtpd = files.get(f"opensmtpd/{host}/smtpd.conf", "")
+    for kind, path in re.findall(r'^pki\s+\S+\s+(cert|key)\s+"(/[^"]+)"', smtpd, re.M):
+        wanted[path] = kind
     mc = files.get(f"sendmail/{host}/sendmail.mc", "")
     for param, path in re.findall(r"define\(`(confSERVER_CERT|confSERVER_KEY)',\s*`([^']+)'", mc):
         wanted[path] = "key" if param.endswith("KEY") else "cert"
@@ -348,7 +351,9 @@ def _exim(host: str, names: list[str], files: Mapping[str, str]) -> Install:
 
 
 def _opensmtpd(host: str, names: list[str]) -> Install:
-    """smtpd.conf to /etc/smtpd.conf, its tables to /etc/smtpd/."""
+    """smtpd.conf to /etc/smtpd.conf, its tables to /etc/smtpd/; the package from backports."""
+    from .opensmtpd import PACKAGE, SUITE
+
     copies = []
     for name in names:
         mode, group = OPENSMTPD_SECRETS.get(name, ("0644", "root"))
@@ -358,7 +363,7 @@ def _opensmtpd(host: str, names: list[str]) -> Install:
         host=host,
         program="opensmtpd",
         copies=tuple(copies),
-        packages=("opensmtpd",),
+        packages=(f"{PACKAGE}/{SUITE}",),  # apt-get install NAME/SUITE
         commands=("smtpd -n",),
         apply=("systemctl restart opensmtpd",),
     )

@@ -165,7 +165,8 @@ need() {
     [ "$SKIP_PACKAGES" = 1 ] && return 0
     missing=""
     for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+        # NAME/SUITE (a package from backports) is installed under its NAME.
+        dpkg-query -W -f='${Status}' "${p%%/*}" 2>/dev/null | grep -q 'ok installed' ||
             missing="$missing $p"
     done
     [ -z "$missing" ] && return 0

@@ -1,8 +1,8 @@
 """OpenSMTPD configuration: smtpd.conf and its table files per OpenSMTPD host.
 
-Written for OpenSMTPD 6.8 (Debian 12, package opensmtpd) in the syntax of its
-smtpd.conf(5): ``pki``, ``table``, ``listen``, ``action`` and ``match`` lines.
-Checked with ``smtpd -n -f FILE``. Like the Postfix exporter, this only
+Written for OpenSMTPD 7.4 (Debian 12: package opensmtpd from bookworm-backports)
+in the syntax of its smtpd.conf(5): ``pki``, ``table``, ``listen``, ``action``
+and ``match`` lines. Checked with ``smtpd -n -f FILE``. Like the Postfix exporter, this only
 translates the host's plan; each line carries the plan's reason as a comment.
 The same decisions in OpenSMTPD's words:
 
@@ -60,6 +60,11 @@ DOVECOT_LMTP_SOCKET = "/run/dovecot/lmtp"
 # install steps); OpenSMTPD's LMTP delivery runs as a local user, this one.
 VMAIL_USER = "vmail"
 PACKAGE = "opensmtpd"
+# bookworm's own opensmtpd (6.8.0p2) fails every TLS handshake it serves: its key
+# privilege separation does not work with OpenSSL 3 ("missing private key", then an
+# alert), so no STARTTLS on 25 and no submission at all. 7.4 in bookworm-backports
+# works with the same certbot files.
+SUITE = "bookworm-backports"
 
 
 class _Conf:
@@ -114,7 +119,8 @@ def smtpd_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     conf.lines += [
         f"# OpenSMTPD smtpd.conf for {host.name}",
         *comment_lines(f'Written by Mail Architect from the design "{plan.design}".'),
-        "# Target: OpenSMTPD 6.8 (Debian 12). Install as /etc/smtpd.conf, the tables in",
+        "# Target: OpenSMTPD 7.4 (Debian 12, from bookworm-backports: bookworm's 6.8",
+        "# cannot serve TLS with OpenSSL 3). Install as /etc/smtpd.conf, the tables in",
         f"# {CONF_DIR}/; check with: smtpd -n (or smtpd -n -f FILE), then restart opensmtpd.",
         "# Rules are tried in order, the first match wins, and an RCPT that matches no",
         "# rule is refused. OpenSMTPD has no VRFY or EXPN (it answers 502).",
@@ -276,11 +282,12 @@ def _actions(conf, plan, host, classes, tables, null_client, no_local, origin) -
             dest = f'"{_target(plan, store).strip("[]")}:24"'
             where = f"the Dovecot of {store}, port 24"
         conf.line(
-            f'action "dovecot" lmtp {dest} rcpt-to virtual <virtuals> user {VMAIL_USER}',
+            f'action "dovecot" lmtp {dest} rcpt-to virtual <virtuals>',
             f"Mailbox mail goes to {where}, which files it and keeps its index current. "
             "rcpt-to: Dovecot gets the full address, as its users are keyed. virtual: only "
             "the addresses in the virtuals table exist; every other is refused at RCPT. "
-            f"Delivered as {VMAIL_USER}, the owner of the mailboxes.",
+            f"Each address maps to the user {VMAIL_USER}, the owner of the mailboxes, "
+            "which runs the delivery (OpenSMTPD 7 refuses a user option beside virtual).",
         )
         names["dovecot"] = "dovecot"
     for domain, hop in host.transport:
@@ -494,12 +501,13 @@ def smtpd_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]:
                 owned.setdefault(login, []).append(address)
         lines = [
             "# passwords: the submission logins (full addresses, as Dovecot's) and their",
-            "# password hashes. Make each with: smtpctl encrypt (it prompts), and keep the",
+            "# password hashes. Make each with: smtpctl encrypt (it reads the password on",
+            "# its input and prints a SHA-512 crypt hash, $6$...), and keep the",
             "# same passwords as Dovecot's users file: OpenSMTPD cannot ask Dovecot.",
             "# Keep this file mode 0640, group opensmtpd.",
             "",
             "# PLACEHOLDER: remove the # and put in each hash. Until then nobody can log in.",
-            *[f"#{login}\t$2b$10$FILL-IN" for login in owned],
+            *[f"#{login}\t$6$FILL-IN" for login in owned],
         ]
         out["passwords"] = "\n".join(lines) + "\n"
         lines = [

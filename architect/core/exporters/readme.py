@@ -327,7 +327,12 @@ def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         "```sh",
     ]
     for h, _paths, programs in rows:
-        hook = "systemctl reload " + " ".join(SERVICES.get(p, p) for p in programs)
+        reloaded = [SERVICES.get(p, p) for p in programs if p != "opensmtpd"]
+        hook = " && ".join(
+            (["systemctl reload " + " ".join(reloaded)] if reloaded else [])
+            # smtpd reads its certificate only at start, and its unit has no reload.
+            + (["systemctl restart opensmtpd"] if "opensmtpd" in programs else [])
+        )
         if "exim" in programs:
             # Exim reads TLS files as Debian-exim, and certbot's folder is root's alone.
             live = f"/etc/letsencrypt/live/{h.name}"
@@ -540,12 +545,22 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
         ]
     for step in (s for s in steps if s.program == "opensmtpd"):
         out += [f"### OpenSMTPD on {code(step.host)}", ""]
+        out += [
+            "Debian 12's own opensmtpd (6.8) cannot serve TLS: with OpenSSL 3 every",
+            'STARTTLS and port-465 handshake fails ("missing private key"), so nobody could',
+            "submit mail. Take 7.4 from `bookworm-backports`: add that suite to the apt",
+            "sources as Debian's backports instructions say, run `apt-get update`, then",
+            "install it by `NAME/SUITE` (`install.sh` does the same; it stops here when",
+            "the suite is not in the sources).",
+            "",
+        ]
         out += _packages(step)
         out += [
             "Installing OpenSMTPD removes Postfix (both are Debian's mail-transport-agent).",
-            "Fill the password hashes in `passwords` (`smtpctl encrypt`) and the smarthost",
-            "login in `secrets` if there is one; `smtpd -n` reads every table and the",
-            "certificate, so it fails until they exist.",
+            "Fill the password hashes in `passwords` (`smtpctl encrypt` reads a password",
+            "on its input and prints the hash; use the same passwords as Dovecot's users)",
+            "and the smarthost login in `secrets` if there is one; `smtpd -n` reads every",
+            "table and the certificate, so it fails until they exist.",
             "",
             "Copy the files to the host (create `/etc/smtpd/` first):",
             "",
