@@ -73,7 +73,8 @@ def no_ptr_possible(ctx: Context, find) -> None:
     "address for it. The planner names sending hosts in the SPF record by address (ip4:/"
     "ip6:), so this host's mail fails SPF (RFC 7208), and without an address nobody can "
     "request the PTR record receivers look for.",
-    fix="Add the host's public address to the design; the SPF record then names it as ip4: or ip6:.",
+    fix="Add the host's public address to the design; the SPF record then names it "
+    "as ip4: or ip6:.",
     sources=(
         (
             "RFC 7208 §5.6 (ip4 and ip6 mechanisms)",
