@@ -220,11 +220,19 @@ class LiveCheck(models.Model):
     """One check of what is deployed against the design's plan (architect/live), kept with
     its time so the designer can say what changed since the previous one."""
 
+    RUNNING, DONE, FAILED = "running", "done", "failed"
+    STATES = [(RUNNING, "running"), (DONE, "done"), (FAILED, "failed")]
+
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="live_checks")
     created = models.DateTimeField(default=timezone.now)
-    # core.live.Report.to_dict(): rows, summary, counts, resolver, seconds.
-    report = models.JSONField()
-    summary = models.CharField(max_length=200)
+    # The check runs off the request (architect/live): running until it is done, or
+    # failed (an error, or no end within its time bound) with the reason in summary.
+    state = models.CharField(max_length=10, choices=STATES, default=DONE)
+    progress = models.CharField(max_length=200, blank=True, default="")
+    finished = models.DateTimeField(null=True, blank=True)
+    # core.live.Report.to_dict(): rows, summary, counts, resolver, seconds ({} until done).
+    report = models.JSONField(default=dict)
+    summary = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -1,22 +1,31 @@
-"""The live check as the web app runs it: settings, limits on concurrency and rate, storage.
+"""The live check as the web app runs it: settings, limits, a small job queue, storage.
 
 The checking itself is ``architect.core.live`` (no Django). Here: the address guard is on
 unless LIVE_CHECK_ALLOW_PRIVATE says otherwise; a visitor runs one check at a time and the
 site a few (slots in the cache, so every app server shares them); a visitor runs at most
-CHECKS_PER_HOUR; each result is stored with its time (``designs.LiveCheck``).
+CHECKS_PER_HOUR. ``start`` takes the slots in the request, stores a running
+``designs.LiveCheck`` and hands the check to a pool of PER_SITE threads, so the request
+returns at once; the thread writes the progress and then the result (or the failure) to
+that row and gives the slots back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import datetime as dt
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from architect.core import design as core_design
 from architect.core import live
 from architect.core.planner import plan as make_plan
+
+log = logging.getLogger(__name__)
 
 PER_VISITOR = 1
 PER_SITE = 4
@@ -24,8 +33,13 @@ CHECKS_PER_HOUR = 20
 TIMEOUT = 3.0  # each lookup and connection
 TOTAL = 30.0  # one whole check
 KEEP = 20  # checks kept per design
-# A slot outlives a crashed worker by this much at most.
-SLOT_SECONDS = int(TOTAL) + 30
+# A running check not finished this long after it started is given up as failed (a
+# worker that died, a thread stuck past every timeout), and its slots expire then too.
+STALLED = TOTAL + 30.0
+SLOT_SECONDS = int(STALLED)
+PROGRESS_EVERY = 0.5  # seconds between progress writes: one UPDATE, not one per lookup
+
+_pool = ThreadPoolExecutor(max_workers=PER_SITE, thread_name_prefix="live-check")
 
 
 class Busy(Exception):
@@ -45,14 +59,16 @@ def options() -> live.Options:
     )
 
 
-@contextmanager
-def slot(visitor: str) -> Iterator[None]:
-    """Hold one of the visitor's and one of the site's check slots, or raise Busy."""
+def hold(visitor: str) -> list[str]:
+    """Take one of the visitor's and one of the site's check slots, or raise Busy.
+
+    Returns the keys held, for ``release`` once the check is over.
+    """
     rate = f"live-check:rate:{visitor}"
     cache.add(rate, 0, timeout=3600)
     if _incr(rate) > CHECKS_PER_HOUR:
         raise Busy(f"You have run {CHECKS_PER_HOUR} checks in the last hour; try again later.")
-    held = []
+    held: list[str] = []
     try:
         for key, limit, words in (
             (f"live-check:visitor:{visitor}", PER_VISITOR, "Your previous check is still running"),
@@ -62,13 +78,19 @@ def slot(visitor: str) -> Iterator[None]:
             held.append(key)
             if _incr(key) > limit:
                 raise Busy(f"{words}; try again in a minute.")
-        yield
-    finally:
-        for key in held:
-            try:
-                cache.decr(key)
-            except ValueError:
-                pass  # expired meanwhile
+    except BaseException:
+        release(held)
+        raise
+    return held
+
+
+def release(held: list[str]) -> None:
+    """Give back the slots ``hold`` took."""
+    for key in held:
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass  # expired meanwhile
 
 
 def _incr(key: str) -> int:
@@ -79,23 +101,82 @@ def _incr(key: str) -> int:
         return 1
 
 
-def run(design, visitor: str):
-    """Check the deployed domain of a stored design, store the result and return it.
+def start(design, visitor: str):
+    """Start a check of the deployed domain of a stored design; return its running row.
 
     Raises Busy when the limits say no, and core.design.DesignError for a design stored
-    under older rules.
+    under older rules; in both cases nothing is stored and no slot stays taken.
     """
     from architect.designs.models import LiveCheck
 
     loaded = core_design.load(design.document)
-    with slot(visitor):
-        report = live.check(loaded, make_plan(loaded), options())
-    stored = LiveCheck.objects.create(
-        design=design, report=report.to_dict(), summary=report.summary()[:200]
+    held = hold(visitor)
+    try:
+        row = LiveCheck.objects.create(
+            design=design, state=LiveCheck.RUNNING, progress="Waiting to start"
+        )
+        _pool.submit(_job, row.pk, loaded, held)
+    except BaseException:
+        release(held)
+        raise
+    return row
+
+
+def _job(pk: int, loaded, held: list[str]) -> None:
+    """The check in a pool thread: progress, then the result or the failure, in row pk."""
+    from architect.designs.models import LiveCheck
+
+    close_old_connections()
+    running = LiveCheck.objects.filter(pk=pk, state=LiveCheck.RUNNING)
+    last = [0.0]
+
+    def progress(done: int, total: int, what: str) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        text = f"{done} of {total} checked" + (f"; now {what}" if what else "")
+        running.update(progress=text[:200])
+
+    try:
+        report = live.check(loaded, make_plan(loaded), options(), progress=progress)
+        # Only a row still running takes the result: one given up as stalled stays failed.
+        running.update(
+            state=LiveCheck.DONE,
+            report=report.to_dict(),
+            summary=report.summary()[:200],
+            progress="",
+            finished=timezone.now(),
+        )
+        design_id = LiveCheck.objects.filter(pk=pk).values_list("design_id", flat=True).first()
+        if design_id is not None:
+            done = LiveCheck.objects.filter(design_id=design_id).exclude(state=LiveCheck.RUNNING)
+            old = list(done.values_list("pk", flat=True)[KEEP:])
+            LiveCheck.objects.filter(pk__in=old).delete()
+    except Exception as exc:  # noqa: BLE001 - stored as a failed check, never lost
+        log.exception("live check %s failed", pk)
+        running.update(
+            state=LiveCheck.FAILED,
+            summary=f"The check failed ({type(exc).__name__}); try again later.",
+            progress="",
+            finished=timezone.now(),
+        )
+    finally:
+        release(held)
+        connection.close()
+
+
+def settle(design) -> None:
+    """Mark the design's checks that ran past STALLED as failed: their thread is gone."""
+    from architect.designs.models import LiveCheck
+
+    limit = timezone.now() - dt.timedelta(seconds=STALLED)
+    design.live_checks.filter(state=LiveCheck.RUNNING, created__lt=limit).update(
+        state=LiveCheck.FAILED,
+        summary=f"The check did not finish within {STALLED:g} s; try again.",
+        progress="",
+        finished=timezone.now(),
     )
-    old = design.live_checks.values_list("pk", flat=True)[KEEP:]
-    LiveCheck.objects.filter(pk__in=list(old)).delete()
-    return stored
 
 
 def changes(latest: dict, previous: dict | None) -> list[dict]:

@@ -29,6 +29,8 @@ KIND_LABELS = {
     "v=stsv1": "TXT (MTA-STS)",
     "v=tlsrptv1": "TXT (TLS-RPT)",
 }
+# progress(done, total, what): how far a check has got (the web app's progress line).
+Progress = Callable[[int, int, str], None]
 MIN_RSA_BITS = 1024  # RFC 8301 §3.2: verifiers must refuse shorter keys
 
 
@@ -136,10 +138,13 @@ class _Check:
                 out.append((stub, lambda s=stub, d=domain: [self.mta_sts(s, d)]))
         return out
 
-    def run(self) -> list[Row]:
+    def run(self, progress: Progress | None = None) -> list[Row]:
         rows: list[Row] = []
         self.check_zones()
-        for stub, step in self.steps():
+        steps = self.steps()
+        for done, (stub, step) in enumerate(steps):
+            if progress is not None:
+                progress(done, len(steps), f"{stub.type} {stub.name}")
             zone = self.zone_problem(stub.name)
             if zone and stub.kind != "record":
                 rows.append(_with(stub, detail=zone))
@@ -150,6 +155,8 @@ class _Check:
                 rows.append(_with(stub, detail=str(exc)))
             except Exception as exc:  # noqa: BLE001 - one failing probe must not hide the rest
                 rows.append(_with(stub, detail=f"the check failed here: {type(exc).__name__}"))
+        if progress is not None:
+            progress(len(steps), len(steps), "")
         return rows
 
     def check_zones(self) -> None:
@@ -550,13 +557,17 @@ def _with(row: Row, **changes) -> Row:
     return replace(row, **changes)
 
 
-def check(design, plan, options: Options | None = None) -> Report:
-    """Check what is deployed for ``plan`` (of ``design``); never raises for network trouble."""
+def check(design, plan, options: Options | None = None, progress: Progress | None = None) -> Report:
+    """Check what is deployed for ``plan`` (of ``design``); never raises for network trouble.
+
+    ``progress(done, total, what)`` is called before each step ("SMTP mail.example.org")
+    and once at the end (done == total), for a page that shows how far a check has got.
+    """
     options = options or Options()
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     c = _Check(design, plan, options)
-    rows = c.run()
+    rows = c.run(progress)
     return Report(plan.design, now, c.dns.described, time.monotonic() - started, tuple(rows))
 
 
