@@ -587,9 +587,29 @@ class Checks:
         finally:
             p.daemon(["systemctl", "start", unit])
         # Flush the queue now rather than wait for the next retry (minutes).
-        flush = {"postfix": ["postqueue", "-f"], "exim": ["exim4", "-qff"]}
-        b.run(flush.get(self.lab.hosts[backup].plan.mta, ["sendmail", "-q"]))
-        found = _poll(lambda: self.delivered(msgid), timeout=30)
+        flush = {
+            "postfix": ["postqueue", "-f"],
+            "exim": ["exim4", "-qff"],
+            "opensmtpd": ["smtpctl", "schedule", "all"],
+        }
+        command = flush.get(self.lab.hosts[backup].plan.mta, ["sendmail", "-q"])
+        b.run(command)
+        if self.lab.hosts[backup].plan.mta == "opensmtpd":
+            # smtpctl schedules only envelopes that wait: one still being tried (smtpd
+            # gives up on a dead MX only after its connection attempts) is rescheduled
+            # by the next call, so flush again every 2 s until it has gone.
+            last = [time.monotonic()]
+
+            def flushed():
+                found = self.delivered(msgid)
+                if not found and time.monotonic() - last[0] > 2:
+                    b.run(command, check=False)
+                    last[0] = time.monotonic()
+                return found
+
+            found = _poll(flushed, timeout=30)
+        else:
+            found = _poll(lambda: self.delivered(msgid), timeout=30)
         if not found:
             raise Failure(f"not delivered once {primary} was back\n" + self.queue_ids(msgid))
         return f"delivered to {found[0]}"
@@ -597,7 +617,7 @@ class Checks:
     def _queued(self, machine, msgid: str) -> bool:
         queues = " ".join(
             [f"/var/spool/postfix/{q}" for q in ("incoming", "active", "deferred")]
-            + ["/var/spool/exim4/input", "/var/spool/mqueue"]
+            + ["/var/spool/exim4/input", "/var/spool/mqueue", "/var/spool/smtpd/queue"]
         )
         done = machine.run(["sh", "-c", f"grep -rlF '{msgid}' {queues}"], check=False)
         return bool(done.stdout.strip())

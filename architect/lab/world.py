@@ -46,7 +46,7 @@ from architect.core.exporters.opendkim import key_path
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
-from . import packages
+from . import opensmtpd, packages
 from .certs import LabCA
 from .machine import INSIDE, LabError, Machine
 
@@ -272,9 +272,6 @@ def _machines(lab: Lab, say) -> None:
     lab.internet.start("internet.lab")
     for hp in lab.plan.hosts:
         if not hp.roles:
-            continue
-        if hp.mta == "opensmtpd":
-            lab.notes.append(f"{hp.name} runs opensmtpd, which the lab does not run yet")
             continue
         addresses = list(hp.addresses)
         if not addresses:
@@ -589,6 +586,10 @@ def _fill(lab: Lab, host: Host, path: str, text: str) -> str:
                 _note(lab, f"{host.name}: a password for {m.group(1)} in /etc/dovecot/users")
             lines.append(line)
         return "\n".join(lines) + "\n"
+    if path.startswith("opensmtpd/") and base in ("passwords", "secrets"):
+        what = "the login hashes" if base == "passwords" else "the smarthost login"
+        _note(lab, f"{host.name}: {what} in /etc/smtpd/{base}")
+        return opensmtpd.fill(base, text, opensmtpd.encrypt(lab.password), lab.relay_login)
     if path.startswith(("postfix/", "exim/")) and base in ("sasl_passwd", "passwd.client"):
         user, password = lab.relay_login
         _note(lab, f"{host.name}: the smarthost login in {base}")
@@ -642,6 +643,8 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         _install_sendmail(m)
     if host.plan.mta == "exim":
         _install_exim(m, _package_root(lab, host.plan))
+    if host.plan.mta == "opensmtpd":
+        opensmtpd.install(m)
     # One key and certificate per host, as ACME gives: every path names a part of it.
     key, cert = ca.issue(_names_for(lab, host))
     for path, kind in sorted(certificate_paths(lab.files, host.name).items()):
@@ -691,6 +694,7 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
 SYSTEMCTL = r"""#!/bin/sh
 set -e
 running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+@STOP_OPENSMTPD@
 pidof_unit() {
     case "$1" in
         exim4) cat /run/exim4/exim.pid 2>/dev/null || true ;;
@@ -709,6 +713,7 @@ start() {
             opendkim -x /etc/opendkim.conf ;;
         sendmail) /usr/sbin/sendmail -bd -q1m ;;
         nginx) nginx ;;
+        opensmtpd) smtpd ;;
         *) echo "lab systemctl: no unit $1" >&2; exit 1 ;;
     esac
 }
@@ -716,6 +721,7 @@ stop() {
     case "$1" in
         postfix) postfix stop ;;
         nginx) nginx -s stop ;;
+        opensmtpd) stop_opensmtpd ;;
         *) pid=$(pidof_unit "$1"); if running "$pid"; then kill "$pid"; fi ;;
     esac
 }
@@ -729,13 +735,14 @@ case "$1" in
                 if postfix status >/dev/null 2>&1; then postfix reload; else postfix start; fi ;;
             dovecot) doveadm reload 2>/dev/null || dovecot ;;
             nginx) nginx -s reload 2>/dev/null || nginx ;;
+            opensmtpd) stop_opensmtpd; smtpd ;;  # its unit has no reload
             *)
                 pid=$(pidof_unit "$2")
                 if running "$pid"; then kill -HUP "$pid"; else start "$2"; fi ;;
         esac ;;
     *) echo "lab systemctl: $1 is not done here" >&2; exit 1 ;;
 esac
-"""
+""".replace("@STOP_OPENSMTPD@", opensmtpd.SYSTEMCTL_STOP)
 
 
 def _exim_package(lab: Lab, hp: HostPlan) -> str:
@@ -752,10 +759,14 @@ def _package_root(lab: Lab, hp: HostPlan) -> Path | None:
         return SENDMAIL_ROOT
     if hp.mta == "exim":
         return packages.CACHE / _exim_package(lab, hp)
+    if hp.mta == "opensmtpd":
+        return opensmtpd.ROOT
     return None
 
 
 def _packages_of(lab: Lab, hp: HostPlan) -> tuple[str, ...]:
+    if hp.mta == "opensmtpd":
+        return opensmtpd.PACKAGES
     return SENDMAIL_PACKAGES if hp.mta == "sendmail" else (_exim_package(lab, hp),)
 
 
