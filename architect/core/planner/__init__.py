@@ -7,6 +7,11 @@ with a reason on a shared ``Context``; ``plan`` freezes the result into a
 
 from __future__ import annotations
 
+import gc
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ..design import Design
 from ..design import network as parse_network
 from ..plan import (
@@ -36,6 +41,29 @@ __all__ = ["plan"]
 
 def plan(design: Design) -> Plan:
     """Derive the whole plan for a validated design."""
+    with _collector_paused():
+        return _plan(design)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while a plan is built.
+
+    A plan allocates a few objects per host and keeps them all, so the collector's
+    passes over every live object (the design's too) are wasted work: at 10,000 hosts
+    they were a third of the plan's time. Nothing here builds a reference cycle that
+    needs collecting; any the caller made is collected once the collector runs again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(design: Design) -> Plan:
     ctx = Context(design)
     plan_mailboxes(ctx)
     plan_mx(ctx)
@@ -107,8 +135,16 @@ def _host(h: HostState) -> HostPlan:
 
 
 def _cidr_key(block: str) -> tuple:
-    net = parse_network(block)
-    return (net.version, net.network_address.packed, net.prefixlen)
+    # Blocks are strict (the address is the network's own), so the address part packed
+    # by inet_pton, in C, is the network address: no ipaddress object for each of the
+    # tens of thousands of /32s a hub can trust.
+    address, _, length = block.partition("/")
+    family, version = (socket.AF_INET6, 6) if ":" in address else (socket.AF_INET, 4)
+    try:
+        return (version, socket.inet_pton(family, address), int(length))
+    except (OSError, ValueError):
+        net = parse_network(block)
+        return (net.version, net.network_address.packed, net.prefixlen)
 
 
 def _domain(ctx: Context, name: str) -> DomainPlan:

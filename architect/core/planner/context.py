@@ -7,6 +7,7 @@ helpers answer questions about the design (which zone, who can reach whom).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -209,8 +210,13 @@ def warn_trust_across_nat(ctx: Context, host: HostState, network: str, who: str)
     )
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def is_public_address(address: str) -> bool:
-    """Whether an address is reachable from the internet (documentation ranges count)."""
+    """Whether an address is reachable from the internet (documentation ranges count).
+
+    Remembered per address: a design at the limits asks about 80,000 addresses, several
+    times each, and parsing them was most of the DNS stage's time.
+    """
     ip = ipaddress.ip_address(address)
     return ip.is_global or any(ip in net for net in _DOCUMENTATION)
 

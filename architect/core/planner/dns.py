@@ -34,6 +34,10 @@ class _Records:
         self.items: dict[tuple, DnsRecord] = {}
         # Looked up once per plan, used once per domain.
         self.egress = [h for h in ctx.sorted_hosts() if h.sends_direct]
+        # Each sending host's SPF terms, the same in every domain's record.
+        self.egress_terms = {
+            h.name: [("ip6:" if ":" in a else "ip4:") + a for a in _public(h)] for h in self.egress
+        }
         self.submission = next((h for h in ctx.with_role("submission") if h.zone in PUBLIC), None)
         sh = ctx.smarthost
         self.smarthost_used = sh is not None and any(
@@ -145,9 +149,11 @@ def plan_dns(ctx: Context, web: WebPlan | None = None) -> list[DnsRecord]:
 
 def _web_names(ctx: Context, r: _Records, web: WebPlan) -> None:
     """mta-sts.<domain> and autoconfig.<domain>: a CNAME to the web host's name."""
+    # Names that already hold a record, collected once (not a scan of every record per name).
+    taken = {fqdn for fqdn, _rtype, _value in r.items}
     for n in web.names:
         # A CNAME may not sit beside other records, nor point at itself.
-        if n.name == web.host or n.name in ctx.hosts or any(k[0] == n.name + "." for k in r.items):
+        if n.name == web.host or n.name in ctx.hosts or n.name + "." in taken:
             continue
         if n.serves == "mta-sts":
             why = (
@@ -162,6 +168,7 @@ def _web_names(ctx: Context, r: _Records, web: WebPlan) -> None:
             )
             level, link = "optional", learn("trust", "autoconfig")
         r.add(n.name, "CNAME", f"{web.host}.", why, level, link)
+        taken.add(n.name + ".")
 
 
 def _host_records(ctx: Context, r: _Records) -> None:
@@ -283,9 +290,9 @@ def _spf(ctx: Context, r: _Records, domain: str) -> None:
     notes: list[str] = []
     soft = False
     for h in r.egress:
-        public = _public(h)
+        public = r.egress_terms[h.name]
         if public:
-            terms += [("ip6:" if ":" in a else "ip4:") + a for a in public]
+            terms += public
         else:
             _spf_cannot_name(ctx, domain, h)
         if h.name == domain:

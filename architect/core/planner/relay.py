@@ -109,7 +109,8 @@ def _trust_relaying_hosts(ctx: Context, hub: HostState, relaying: list[HostState
                 learn("relaying", "trusted-networks"),
             )
             continue
-        broad = [b for b in blocks if too_broad(b)]
+        # A host's own /32 or /128 is never too broad; only a network's blocks can be.
+        broad = [b for b in blocks if too_broad(b)] if whole_network else []
         if broad:
             ctx.find(
                 "error",
