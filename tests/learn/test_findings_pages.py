@@ -45,6 +45,8 @@ def test_each_rule_has_a_page_with_its_explanation_fix_and_sources(client, rule)
     for source in rule.sources:
         assert f'<a href="{source.url}">{source.label}</a>' in page
     assert f'<a href="{rule.learn}">' in page
+    ids = re.findall(r'\sid="([^"]+)"', r.text)
+    assert len(ids) == len(set(ids)), "an id is used twice"
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.example], ids=lambda r: r.code)
@@ -69,6 +71,10 @@ def test_a_rule_no_design_reaches_says_so(client):
     assert r.status_code == 200
     assert "No design triggers this rule today." in r.text
     assert '<figure class="diagram"' not in r.text
+
+
+def test_the_tutorial_index_links_to_the_catalogue(client):
+    assert 'href="/learn/findings/">catalogue of rules</a>' in client.get("/learn/").text
 
 
 def test_an_unknown_code_is_404_with_a_way_back(client):

@@ -82,7 +82,7 @@ def no_ptr_possible(ctx: Context, find) -> None:
         ),
         RFC1912_PTR,
     ),
-    example=solo(addresses=[]),
+    example=solo("Server without an address", addresses=[]),
     counter_example=solo(),
 )
 def sender_without_address(ctx: Context, find) -> None:
@@ -138,7 +138,7 @@ def _mx_hosts(ctx: Context):
     "to publish, senders find nowhere to connect and the mail queues, then bounces.",
     fix="Add the host's public address to the design; the zone then carries its A/AAAA records.",
     sources=(RFC5321_MX,),
-    example=solo(addresses=[]),
+    example=solo("Server without an address", addresses=[]),
     counter_example=solo(),
 )
 def mx_without_address(ctx: Context, find) -> None:
@@ -205,8 +205,8 @@ def mx_private_address(ctx: Context, find) -> None:
         ),
         RFC5321_MX,
     ),
-    example=solo(addresses=["2001:db8::10"]),
-    counter_example=solo(addresses=["192.0.2.10", "2001:db8::10"]),
+    example=solo("IPv6-only server", addresses=["2001:db8::10"]),
+    counter_example=solo("Dual-stack server", addresses=["192.0.2.10", "2001:db8::10"]),
 )
 def mx_ipv6_only(ctx: Context, find) -> None:
     for h in _mx_hosts(ctx):
@@ -236,7 +236,7 @@ def _service_hosts(ctx: Context):
     "that points at it); none of them can be published without an address.",
     fix="Add the host's public address to the design; its address and SRV records then follow.",
     sources=(RFC6186,),
-    example=solo(addresses=[]),
+    example=solo("Server without an address", addresses=[]),
     counter_example=solo(),
 )
 def service_host_without_address(ctx: Context, find) -> None:

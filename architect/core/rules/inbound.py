@@ -166,7 +166,7 @@ recorded(
     "not be delivered anywhere, so the plan gives it no MX at all.",
     fix="Mark a host as storing mailboxes, or add a mailbox-hosting provider for the domain.",
     sources=(POSTFIX_VIRTUAL,),
-    example=solo(stores_mailboxes=False, services=["submission"]),
+    example=solo("Server that stores nothing", stores_mailboxes=False, services=["submission"]),
     counter_example=solo(),
 )
 recorded(
@@ -180,7 +180,7 @@ recorded(
     "once the queue lifetime runs out.",
     fix="Keep the mailboxes on a host that stays on.",
     sources=(RFC5321_QUEUE,),
-    example=solo(always_on=False),
+    example=solo("Server that is often off", always_on=False),
     counter_example=solo(),
 )
 recorded(

@@ -186,7 +186,7 @@ def lmtp_exposed(ctx: Context, find) -> None:
             "https://www.postfix.org/postconf.5.html#maximal_queue_lifetime",
         ),
     ),
-    example=solo(always_on=False),
+    example=solo("Server that is often off", always_on=False),
     counter_example=solo(),
 )
 def host_not_always_on(ctx: Context, find) -> None:
