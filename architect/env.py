@@ -88,3 +88,47 @@ def parse_cache_url(url: str, name: str = "DJANGO_CACHE_URL") -> dict[str, objec
         f"{name}={url!r}: unknown cache; use locmem://, redis://HOST:PORT/DB, "
         "file:///absolute/dir or dummy://."
     )
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Return a whole number of at least ``minimum``; refuse anything else."""
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be a whole number of at least {minimum}."
+        )
+    return number
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(text: str, name: str) -> tuple[int, int] | None:
+    """Read ``COUNT/PERIOD`` (``30/15m``, ``60/1m``, ``20/3600``) as (count, seconds).
+
+    The period is seconds, or a number followed by s, m, h or d; ``off`` means no limit
+    (None). ``name`` is the variable named in errors.
+    """
+    value = text.strip().lower()
+    if value == "off":
+        return None
+    count, _, period = value.partition("/")
+    unit = _UNITS.get(period[-1:], None) if period else None
+    digits = period[:-1] if unit else period
+    if count.isdigit() and digits.isdigit() and int(count) >= 1 and int(digits) >= 1:
+        return int(count), int(digits) * (unit or 1)
+    raise ImproperlyConfigured(
+        f"{name}={text!r} is not a rate: write COUNT/PERIOD, as in 30/15m (30 in 15 minutes), "
+        "60/1m, 100/1h or 20/3600 (seconds), or off."
+    )
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """Return a rate limit variable as (count, seconds), or None for ``off``."""
+    return parse_rate(env_str(name, default) or default, name)

@@ -11,7 +11,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from architect.env import env_bool, env_choice, env_list, env_str, parse_cache_url
+from architect.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    parse_cache_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "architect.web.middleware.ContentSecurityPolicyMiddleware",
     "architect.designs.busy.DatabaseBusyMiddleware",
+    # After CSRF and sign-in: counts the writes of each client, answers 429 past the limit.
+    "architect.web.limits.LimitsMiddleware",
 ]
 
 ROOT_URLCONF = "architect.urls"
@@ -180,3 +190,34 @@ if LIVE_CHECK_CAFILE is not None and not Path(LIVE_CHECK_CAFILE).is_file():
     raise ImproperlyConfigured(
         f"LIVE_CHECK_CAFILE={LIVE_CHECK_CAFILE}: no such file (a PEM file of CA certificates)"
     )
+
+# Rate limits and storage caps (docs/settings.md, "Rate limits, storage caps and expiry").
+# A rate is (count, seconds) in fixed windows, counted in the cache so that every app
+# server shares it; None turns that limit off.
+RATE_LIMITS = {
+    # Sign-in attempts from one client address, and for one account name from anywhere.
+    "login-address": env_rate("RATE_LIMIT_LOGIN_ADDRESS", "30/15m"),
+    "login-account": env_rate("RATE_LIMIT_LOGIN_ACCOUNT", "10/15m"),
+    # Every change to a design (saves, share links, live checks, undo...).
+    "writes": env_rate("RATE_LIMIT_WRITES", "60/1m"),
+    # What makes something new: designs (new, import, copy, duplicate), DKIM keys, accounts.
+    "creates": env_rate("RATE_LIMIT_CREATES", "30/1h"),
+}
+# The client's address for the limits: REMOTE_ADDR, unless the proxy in front sets this
+# header (X-Forwarded-For: its last address; X-Real-IP). Only set it when that proxy
+# overwrites or appends to the header: a client can send any header it likes.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+# What one browser session without an account, and one account, may store: designs, and
+# bytes of design documents counting their undo history (architect/designs/quota.py).
+DESIGN_QUOTAS = {
+    "anonymous": {
+        "designs": env_int("QUOTA_ANONYMOUS_DESIGNS", 20, minimum=1),
+        "bytes": env_int("QUOTA_ANONYMOUS_BYTES", 50_000_000, minimum=1),
+    },
+    "account": {
+        "designs": env_int("QUOTA_ACCOUNT_DESIGNS", 200, minimum=1),
+        "bytes": env_int("QUOTA_ACCOUNT_BYTES", 500_000_000, minimum=1),
+    },
+}
+# manage.py expire_designs removes designs without an account not changed for this long.
+EXPIRE_ANONYMOUS_DAYS = env_int("EXPIRE_ANONYMOUS_DAYS", 30, minimum=1)

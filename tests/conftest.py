@@ -25,3 +25,18 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Each test starts with no requests counted against the rate limits.
+
+    The limits count per client address in the cache (architect/web/limits.py), and every
+    test client is 127.0.0.1: without this, one test's sign-ins and saves would count
+    against the next test's. The cache is local memory in tests, so this clears nothing
+    any other process sees.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -19,7 +19,7 @@ from django.utils import timezone
 from architect.core import design as core_design
 from architect.core.planner import plan as make_plan
 
-from . import diff
+from . import diff, quota
 from .parts import stored_form
 
 # Older revisions than this are dropped: undo reaches back this many saves. A revision holds
@@ -92,6 +92,8 @@ class Design(models.Model):
         try:
             with transaction.atomic():
                 self._check_fresh()
+                # Over the owner's storage cap: quota.OverQuota, and nothing is written.
+                quota.check(self, canonical)
                 self._save_revision(design, canonical, summary, findings)
         except IntegrityError:
             # Two saves of the same design at once (SQLite cannot lock the row first).

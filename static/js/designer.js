@@ -2,7 +2,9 @@
    No inline script anywhere (the Content-Security-Policy forbids it): this file only.
 
    - htmx swaps in 400, 409 and 422 answers: they carry a form with its errors, or a
-     refusal that says why, and belong on the page like any other answer.
+     refusal that says why, and belong on the page like any other answer. So do 413 (over
+     the storage cap) and 429 (too many requests): the server puts their notice at the top
+     of the form that was sent, and the one notice replaces any earlier one.
    - Focus follows the work: into a form that was loaded in place, onto the first field
      with an error, and back to the item that was saved.
    - Copy buttons (hidden until this script runs) copy a file or a link. */
@@ -14,7 +16,7 @@
     window.htmx.config.responseHandling = [
       { code: "204", swap: false },
       { code: "[23]..", swap: true },
-      { code: "(400|409|422)", swap: true, error: false },
+      { code: "(400|409|413|422|429)", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
       { code: "...", swap: false },
     ];
@@ -145,6 +147,15 @@
       focusItem(pendingFocus);
       pendingFocus = null;
     }
+  });
+
+  // A refusal (413, 429) is put in place beside the form: one at a time, not a pile.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail && event.detail.xhr && event.detail.xhr.status;
+    if (status !== 413 && status !== 429) return;
+    document.querySelectorAll("[data-refusal]").forEach(function (notice) {
+      notice.remove();
+    });
   });
 
   // Sent by the server after an accepted change (trigger_client_event, after settle).

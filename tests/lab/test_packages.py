@@ -7,6 +7,7 @@ fails; elsewhere they skip only when not root (apt-get download as root).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -127,6 +128,27 @@ def test_it_unpacks_opensmtpd_and_smtpd_checks_a_config(tmp_path):
     assert refused.returncode != 0 and "syntax error" in refused.stderr
     version = _run([smtpd, "-h"], root)
     assert "OpenSMTPD 6.8" in version.stdout + version.stderr
+
+
+def _apt_sources() -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(Path("/etc/apt").rglob("*")) if p.is_file()}
+
+
+def test_it_takes_a_package_from_a_suite_the_system_lacks_without_changing_apt():
+    # The install step's OpenSMTPD: bookworm-backports' 7.4, through the private view.
+    before = _apt_sources()
+    root = _unpack(["opensmtpd/bookworm-backports"], "opensmtpd-bookworm-backports")
+    assert "~bpo" in unpacked_versions(root)["opensmtpd"]
+    version = _run([str(root / "usr/sbin/smtpd"), "-h"], root)
+    assert "OpenSMTPD 7.4" in version.stdout + version.stderr
+    assert _apt_sources() == before
+    # A suite the mirror does not have is an error that names it.
+    try:
+        with pytest.raises(UnpackError, match="no-such-suite"):
+            unpacked(["opensmtpd/bookworm-no-such-suite"], CACHE / "opensmtpd-no-such-suite")
+    finally:
+        shutil.rmtree(CACHE / "opensmtpd-no-such-suite", ignore_errors=True)
+        shutil.rmtree(CACHE / "apt" / "bookworm-no-such-suite", ignore_errors=True)
 
 
 def test_it_does_nothing_the_second_time(monkeypatch):

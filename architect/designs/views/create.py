@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from architect.core import design as core_design
 
-from .. import access, starter
+from .. import access, quota, starter
 from ..forms import ImportForm, StartForm
 from . import see_other
 
@@ -65,6 +65,7 @@ def import_design(request: HttpRequest) -> HttpResponse:
         return render(request, "designs/import.html", {"form": ImportForm()})
     form = ImportForm(request.POST, request.FILES)
     problems: list[core_design.Problem] = []
+    status = 400
     if form.is_valid():
         upload = form.cleaned_data["design"]
         limit = core_design.LIMITS["json_bytes"]
@@ -77,10 +78,15 @@ def import_design(request: HttpRequest) -> HttpResponse:
                 problems = exc.problems
             else:
                 design = access.new_design(request)
-                design.commit(core_design.dump(loaded), f"Imported {upload.name[:80]}.")
-                return _to_designer(design)
+                try:
+                    design.commit(core_design.dump(loaded), f"Imported {upload.name[:80]}.")
+                except quota.OverQuota as exc:
+                    problems = [core_design.Problem("", f"{exc.message} {exc.advice}")]
+                    status = quota.OverQuota.status
+                else:
+                    return _to_designer(design)
     context = {"form": form, "problems": problems}
-    return render(request, "designs/import.html", context, status=400)
+    return render(request, "designs/import.html", context, status=status)
 
 
 @require_POST

@@ -1,0 +1,152 @@
+"""What one owner may store: a number of designs and a number of bytes.
+
+An owner is a browser session without an account, or an account (``settings.DESIGN_QUOTAS``
+holds a cap for each, docs/settings.md). The bytes are those of the design documents as
+the database keeps them: each design's current document, and its undo history, counted as
+that document once per revision kept (revisions of one design are of much the same size,
+and reading every one of them on each save would cost more than the save).
+
+``Design.commit`` calls ``check`` inside its transaction, before writing anything, so a
+design that would go over is refused whole: ``OverQuota`` carries the sentence to show.
+A save that does not make a design larger is never refused, even at the cap, so that fixing
+or trimming a design is always possible (its history stays within the bound every design
+has, ``models.HISTORY_BYTES``); deleting a design frees its room at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast, Length
+
+if TYPE_CHECKING:
+    from .models import Design
+
+
+class OverQuota(Exception):
+    """Saving would go over the owner's cap: nothing was saved."""
+
+    # 413 Content Too Large: more than the site will keep for this owner.
+    status = 413
+
+    def __init__(self, message: str, advice: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.advice = advice
+
+
+@dataclass(frozen=True)
+class Cap:
+    designs: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    designs: int
+    bytes: int
+
+
+def cap_of(design: Design) -> Cap:
+    """The cap of the design's owner: an account's, or a session's without one."""
+    kind = "anonymous" if design.owner_id is None else "account"
+    return Cap(**settings.DESIGN_QUOTAS[kind])
+
+
+def stored_size(document: Any) -> int:
+    """Bytes of a document as a JSONField stores it (json.dumps with its defaults)."""
+    return len(json.dumps(document).encode("utf-8"))
+
+
+def _owned_like(design: Design):
+    from .models import Design
+
+    if design.owner_id is not None:
+        return Design.objects.filter(owner_id=design.owner_id)
+    return Design.objects.filter(owner__isnull=True, session_key=design.session_key)
+
+
+def usage(design: Design, *, exclude_self: bool = False) -> Usage:
+    """What the design's owner stores now: designs, and bytes with their history."""
+    designs = _owned_like(design)
+    if exclude_self and design.pk is not None:
+        designs = designs.exclude(pk=design.pk)
+    rows = designs.annotate(
+        size=Length(Cast("document", TextField())), revision_count=Count("revisions")
+    ).values_list("size", "revision_count")
+    total = count = 0
+    for size, revisions in rows:
+        count += 1
+        total += (size or 0) * (1 + revisions)
+    return Usage(count, total)
+
+
+def _kept_after_save(design: Design, size: int) -> int:
+    """How many revisions the design keeps after one more save (models._kept's rule)."""
+    from . import models
+
+    kept = max(models.MIN_REVISIONS, min(models.MAX_REVISIONS, models.HISTORY_BYTES // size))
+    if design.pk is None:
+        return 1
+    # The redo tail (after ``position``) is dropped by the save.
+    return min(kept, design.revisions.filter(number__lte=design.position).count() + 1)
+
+
+def megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def check(design: Design, document: Any) -> None:
+    """Raise OverQuota when saving ``document`` as ``design`` would go over its owner's cap."""
+    cap = cap_of(design)
+    anonymous = design.owner_id is None
+    others = usage(design, exclude_self=True)
+    advice = _advice(anonymous)
+    if design.pk is None and others.designs + 1 > cap.designs:
+        who = "A visitor without an account" if anonymous else "An account"
+        raise OverQuota(
+            f"{who} may keep {cap.designs} designs, and you have {others.designs}, so no "
+            "new one was made.",
+            advice,
+        )
+    size = stored_size(document)
+    after = others.bytes + size * (1 + _kept_after_save(design, size))
+    if after <= cap.bytes:
+        return
+    if design.pk is not None and size <= current_size(design):
+        # Not larger than before: fixing or trimming a design is always possible.
+        return
+    where = "in this browser" if anonymous else "in your account"
+    allowed = "a visitor without an account may store" if anonymous else "an account may store"
+    raise OverQuota(
+        f"Saving this would bring your designs {where} to {megabytes(after)} with their undo "
+        f"history, over the {megabytes(cap.bytes)} {allowed}. Nothing was saved.",
+        advice,
+    )
+
+
+def current_size(design: Design) -> int:
+    """Bytes of the design's document as stored now, counted as ``usage`` counts them."""
+    size = (
+        type(design)
+        .objects.filter(pk=design.pk)
+        .annotate(size=Length(Cast("document", TextField())))
+        .values_list("size", flat=True)
+        .first()
+    )
+    return size or 0
+
+
+def _advice(anonymous: bool) -> str:
+    if anonymous:
+        account = settings.DESIGN_QUOTAS["account"]
+        return (
+            "To make room, delete designs you no longer need (Your designs, then Delete), "
+            f"or sign in: an account may keep {account['designs']} designs and "
+            f"{megabytes(account['bytes'])}, and the designs of this browser become its own."
+        )
+    return "To make room, delete designs you no longer need (Your designs, then Delete)."
