@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client as http_client
 import json
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +13,7 @@ import time
 from pathlib import Path
 
 from architect.core.live import Options, check
+from architect.lab.machine import _ENV as ENV
 
 from .world import DRIFTED_DNS, MX_V4, MX_V6, TRUE_DNS, WEB
 
@@ -220,3 +224,81 @@ def test_the_smtp_probe_verifies_the_chain(world):
     finally:
         world.self_signed_mx(False)
     assert {row.status for row in smtp_rows(cafile=cafile)} == {"match"}
+
+
+WEB_APP = """
+from django.contrib.sessions.backends.db import SessionStore
+from architect.designs.access import SESSION_MARK
+from architect.designs.models import Design
+import json
+session = SessionStore()
+session[SESSION_MARK] = True
+session.create()
+design = Design(session_key=session.session_key)
+design.commit(json.load(open("/run/lab/design.json")), "for the live check")
+print(session.session_key, design.pk)
+"""
+
+
+def test_the_web_app_checks_off_the_request_and_shows_the_result(world):
+    # The web app itself, in the machine (its resolver is the undrifted named), trusting
+    # the private CA by its setting; the visitor's requests are real HTTP from outside.
+    m = world.machine
+    shutil.copy(world.ca.cafile, m.folder / "ca.pem")
+    shutil.copy(world.design_file, m.folder / "design.json")
+    env = {
+        **ENV,
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": "sqlite:////run/lab/web.sqlite3",
+        "LIVE_CHECK_ALLOW_PRIVATE": "true",
+        "LIVE_CHECK_CAFILE": "/run/lab/ca.pem",
+    }
+    python = [sys.executable, MANAGE]
+    m.run([*python, "migrate", "-v0"], env=env, timeout=120)
+    key, pk = m.run([*python, "shell", "-v0", "-c", WEB_APP], env=env).stdout.split()[-2:]
+    m.spawn([*python, "runserver", "--noreload", "127.0.0.1:8088"], m.folder / "web.log", env)
+    page = f"/designs/{pk}/live"
+    cookie = f"sessionid={key}"
+
+    def http(method: str, path: str, body: str = "", **headers) -> tuple[int, dict, str]:
+        def inside():
+            deadline = time.monotonic() + 20
+            while True:
+                c = http_client.HTTPConnection("127.0.0.1", 8088, timeout=20)
+                try:
+                    c.request(method, path, body or None, {"Cookie": cookie, **headers})
+                    r = c.getresponse()
+                    return r.status, dict(r.getheaders()), r.read().decode()
+                except ConnectionRefusedError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+                finally:
+                    c.close()
+
+        return m.in_netns(inside)
+
+    status, headers, text = http("GET", page)
+    assert status == 200, text
+    csrf = headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
+    cookie = f"{cookie}; {csrf}"
+    started = time.monotonic()
+    status, headers, _ = http(
+        "POST",
+        page,
+        f"csrfmiddlewaretoken={token}",
+        **{"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"},
+    )
+    assert status == 303, (status, (m.folder / "web.log").read_text()[-2000:])
+    assert time.monotonic() - started < 3  # the check itself takes longer
+    _, _, text = http("GET", page)
+    assert "Checking…" in text
+    while "Checking…" in text:
+        assert time.monotonic() - started < 60, text
+        time.sleep(0.3)
+        _, _, text = http("GET", page)
+    assert '<h2 id="result-title">25 OK</h2>' in text, text
+    assert "certificate for mail.example.org" in text
+    assert "✗" not in text
