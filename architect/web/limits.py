@@ -45,6 +45,8 @@ CREATE_VIEWS = frozenset(
         "designs:duplicate",
         "designs:dkim_generate",
         "examples:copy",
+        # A rule page's button copies the rule's example into a new design.
+        "learn:finding_open",
         "accounts:signup",
     }
 )

@@ -137,3 +137,14 @@ def test_every_finding_of_every_example_design_links_to_a_page(client):
         assert linked
         for code in linked:
             assert client.get(reverse("learn:finding", args=[code])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_opening_examples_counts_against_the_limit_on_new_designs(settings):
+    # Each open makes a design, as an example's copy button does, so it is limited alike.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "creates": (2, 3600)}
+    browser = Client()
+    url = reverse("learn:finding_open", args=["dkim-disabled"])
+
+    assert [browser.post(url).status_code for _ in range(3)] == [303, 303, 429]
+    assert Design.objects.count() == 2
