@@ -28,7 +28,6 @@ from pathlib import Path
 import dkim as dkimpy
 
 from architect.core.exporters.install import SERVICES
-from architect.core.exporters.opendkim import key_path
 from architect.core.plan import relayhost_name
 from architect.core.trace import trace
 
@@ -40,6 +39,7 @@ from .world import (
     STRANGER4,
     Host,
     Lab,
+    dkim_key_files,
 )
 
 WAIT = 10.0  # seconds a message may take to arrive before a check gives up (1 s is usual)
@@ -677,9 +677,11 @@ class Checks:
             raise Failure(f"signed for d={tags.get('d')}, not {domain}: DMARC would fail")
         if not dkimpy.verify(data, dnsfunc=txt):
             raise Failure(f"the signature (s={tags.get('s')}) does not verify against DNS")
-        # And as OpenDKIM's own tool sees it, on the signer: the private key there matches
-        # the record its resolver (the lab's named) finds.
+        # And as OpenDKIM's own tool sees it, on the signer: the private key there (where
+        # its configuration names it, OpenDKIM's or Exim's) matches the record its
+        # resolver (the lab's named) finds.
         selector = self.lab.design.domain(domain).dkim_selector
+        key = dkim_key_files(self.lab.files, signer).get(domain, "")
         machine = self.lab.hosts[signer.name].machine
         # opendkim-testkey resolves with libunbound from the root unless told a server:
         # its own small config names the lab's (the deployed opendkim.conf is untouched).
@@ -694,7 +696,7 @@ class Checks:
                 "-s",
                 selector,
                 "-k",
-                key_path(domain, selector),
+                key,
                 "-vvv",
             ],
             check=False,

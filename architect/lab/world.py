@@ -42,7 +42,7 @@ from architect.core.exporters.deploy import (
     certificate_paths,
     installs,
 )
-from architect.core.exporters.opendkim import key_path
+from architect.core.exporters.exim import dkim_keys_named
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
@@ -605,6 +605,19 @@ def _fill(lab: Lab, host: Host, path: str, text: str) -> str:
     return text
 
 
+def dkim_key_files(files: dict[str, str], hp: HostPlan) -> dict[str, str]:
+    """{domain: private key path} as the signing host's own files name them.
+
+    OpenDKIM's KeyTable (``name domain:selector:path``) on Postfix and sendmail
+    hosts, the DKIM section of exim4.conf on Exim hosts: the lab puts each key
+    exactly where the configuration will look for it.
+    """
+    if hp.mta == "exim":
+        return dkim_keys_named(files.get(f"exim/{hp.name}/exim4.conf", ""))
+    table = files.get(f"dkim/{hp.name}/KeyTable", "")
+    return {d: path for d, path in re.findall(r"^\S+ ([^:\s]+):[^:\s]+:(\S+)$", table, re.M)}
+
+
 def _note(lab: Lab, text: str) -> None:
     if text not in lab.notes:
         lab.notes.append(text)
@@ -657,19 +670,21 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
         lab.notes.append(f"{host.name}: {path} ({kind.replace('+', ' and ')}) from the lab CA")
     if "local-delivery" in host.plan.roles:
         _shell_accounts(lab, host)
-    for domain in host.plan.dkim_signs:
+    # The signer reads the key as its own user: opendkim, or Exim's transports as Debian-exim.
+    owner = "-o root -g Debian-exim" if host.plan.mta == "exim" else "-o opendkim -g opendkim"
+    folder_mode, key_mode = ("0750", "0640") if host.plan.mta == "exim" else ("0700", "0600")
+    for domain, path in dkim_key_files(lab.files, host.plan).items():
         pem = lab.dkim_keys.get(domain)
         if pem is None:
             continue  # the design's own key: its private half is not ours to have
-        selector = lab.design.domain(domain).dkim_selector
         local = m.folder / "dkim" / f"{domain}.private"
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_text(pem)
         m.sh(
-            "install -d -o opendkim -g opendkim -m 0700 /etc/dkimkeys && install -o opendkim "
-            f"-g opendkim -m 0600 {_inside(m, local)} {key_path(domain, selector)}"
+            f"install -d {owner} -m {folder_mode} {path.rsplit('/', 1)[0]} && "
+            f"install {owner} -m {key_mode} {_inside(m, local)} {path}"
         )
-        _note(lab, f"{host.name}: the DKIM private key of {domain} at {key_path(domain, selector)}")
+        _note(lab, f"{host.name}: the DKIM private key of {domain} at {path}")
     # The postfix chroot's syslog socket, which Debian's rsyslog would provide.
     m.sh(
         "mkdir -p /var/spool/postfix/dev && touch /var/spool/postfix/dev/log "

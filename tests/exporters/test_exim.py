@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 
 from architect import examples
+from architect.core import dkim
 from architect.core.exporters import bundle
+from architect.core.exporters.deploy import installs
 from architect.core.exporters.exim import PACKAGE_HEAVY, PACKAGE_LIGHT, exim_files, needs_heavy
 from architect.core.planner import plan as make_plan
 from architect.lab import packages
@@ -319,3 +321,80 @@ def test_it_writes_the_plans_decisions(example):
                 assert f"root@{domain}\tOK" in files["relay_recipients"]
         if "sender_logins" in files:
             assert re.search(r"^root@\S+\tpostmaster@", files["sender_logins"], re.M)
+
+
+# --------------------------------------------------------------------------
+# DKIM: Exim signs in its own transports
+
+
+def _signing(slug: str):
+    """``slug`` on Exim with a DKIM key for each domain that sends (the alias's own selector)."""
+    design = switched(slug, "exim")
+    _pem, public = dkim.generate()
+    domains = tuple(
+        dataclasses.replace(
+            d, dkim_selector="lab" if d.alias_of else "s2026a", dkim_public_key=public
+        )
+        if d.receives_mail
+        else d
+        for d in design.domains
+    )
+    return dataclasses.replace(design, domains=domains)
+
+
+def test_it_signs_in_the_outgoing_transports_with_the_key_of_the_from_domain(exim_dir):
+    design = _signing("multi-domain")
+    plan = make_plan(design)
+    files = bundle(design, plan)
+    ((host, conf, exim),) = _exim_hosts(design, plan, exim_dir)
+    # Exim signs by itself: no OpenDKIM files for this host, and Exim accepts the file.
+    assert not [p for p in files if p.startswith("dkim/")]
+    result = exim.run(conf, "-bV")
+    assert result.returncode == 0 and not result.stderr.strip(), result.stdout + result.stderr
+    text = conf.read_text()
+    remote = text.split("\nremote_smtp:\n", 1)[1].split("\n\n", 1)[0]
+    assert "dkim_domain = DKIM_DOMAIN" in remote and "dkim_canon = relaxed" in remote
+    # The install step names every key and stops without it; the README says where it goes.
+    (step,) = [s for s in installs(files) if s.program == "exim"]
+    keys = [
+        f"/etc/exim4/dkim/{s}.{d}.private"
+        for d, s in (
+            ("example-shop.com", "lab"),
+            ("example.com", "s2026a"),
+            ("example.net", "s2026a"),
+        )
+    ]
+    assert all(any(k in c for c in step.commands) for k in keys), step.commands
+    assert "install -d -o root -g Debian-exim -m 0750 /etc/exim4/dkim" in step.accounts
+    assert all(k in files["README.md"] for k in keys)
+    # What Exim makes of the signing settings for a message From the alias domain:
+    # signed for that domain with its own selector and key, when it comes from this host,
+    # a trusted network or a login, and never when a stranger relays it.
+    # -be takes -oMa (the client's address) and -oMai (its login, else the caller's);
+    # the From header is written into the expansion in place of $rh_from:.
+    domain = text.split("\nDKIM_DOMAIN = ", 1)[1].split("\n", 1)[0]
+    asks = domain.replace("$rh_from:", '"Post Master" <Postmaster@Example-Shop.com>') + "\n"
+
+    def expand(*args: str) -> str:
+        done = exim.run(conf, "-be", *args, stdin=asks)
+        return done.stdout.splitlines()[0].removeprefix(">").strip()
+
+    assert expand() == "example-shop.com"  # the sendmail command on this host
+    assert expand("-oMa", "127.0.0.1", "-oMai", "") == "example-shop.com"
+    assert expand("-oMa", STRANGER, "-oMai", "alice@example.com") == "example-shop.com"
+    assert expand("-oMa", STRANGER, "-oMai", "") == ""
+    # For that domain (Exim sets $dkim_domain, then $dkim_selector, for each one it signs):
+    # its own selector, and the key file the install step names.
+    macro = {
+        m: text.split(f"\n{m} = ", 1)[1].split("\n", 1)[0]
+        for m in ("DKIM_SELECTOR", "DKIM_PRIVATE_KEY")
+    }
+    asks = macro["DKIM_SELECTOR"].replace("$dkim_domain", "example-shop.com") + "\n"
+    asks += (
+        macro["DKIM_PRIVATE_KEY"]
+        .replace("$dkim_domain", "example-shop.com")
+        .replace("$dkim_selector", "lab")
+    )
+    done = exim.run(conf, "-be", stdin=asks + "\n")
+    said = [line.removeprefix(">").strip() for line in done.stdout.splitlines()]
+    assert said[:2] == ["lab", f"{conf.parent}/dkim/lab.example-shop.com.private"], done.stdout

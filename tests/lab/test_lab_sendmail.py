@@ -63,3 +63,19 @@ def test_it_files_every_address_in_dovecot_s_mailboxes_on_a_sendmail_host(slug, 
         assert any(check in n for n in names), check
     failed = [r for r in results if not r.ok and not any(g in r.name for g in SUBMISSION_GAP)]
     assert not failed, "\n".join(r.line() for r in failed)
+
+
+def test_a_signer_with_the_wrong_selector_fails_the_dkim_check(tmp_path, lab_host):
+    # OpenDKIM signs as told, s=wrong, and no record wrong._domainkey exists: the sink's
+    # copy carries a signature that nobody can verify, and the check must say so.
+    def wrong_selector(files: dict[str, str]) -> None:
+        for path in [p for p in files if p.startswith("dkim/") and p.endswith("/KeyTable")]:
+            files[path] = files[path].replace(f":{world.DKIM_SELECTOR}:", ":wrong:")
+
+    lab = world.build(_with_sendmail("solo-server"), tmp_path / "lab", tamper=wrong_selector)
+    try:
+        results = list(Checks(lab).run())
+    finally:
+        lab.stop()
+    (dkim,) = [r for r in results if "DKIM signature that verifies" in r.name]
+    assert not dkim.ok and "(s=wrong) does not verify against DNS" in dkim.detail, dkim.line()

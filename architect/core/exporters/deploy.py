@@ -340,14 +340,30 @@ def _exim(host: str, names: list[str], files: Mapping[str, str]) -> Install:
     conf = files.get(f"exim/{host}/exim4.conf", "")
     # Only the heavy daemon has the dovecot authenticator (submission logins).
     heavy = re.search(r"^\s*driver = dovecot$", conf, re.M)
+    # Exim signs with DKIM itself: its keys are not in the bundle (the design holds the
+    # public keys only), so stop, saying where each goes, rather than send unsigned.
+    keys = exim_dkim_keys(conf)
+    checks = [
+        f"test -s {k} || {{ echo 'missing {k}: put the private key there "
+        f"(chgrp Debian-exim, chmod 640)' >&2; exit 1; }}"
+        for k in keys
+    ]
     return Install(
         host=host,
         program="exim",
         copies=tuple(copies),
         packages=("exim4-daemon-heavy" if heavy else "exim4-daemon-light",),
-        commands=("exim4 -bV -C /etc/exim4/exim4.conf >/dev/null",),
+        accounts=(("install -d -o root -g Debian-exim -m 0750 /etc/exim4/dkim",) if keys else ()),
+        commands=("exim4 -bV -C /etc/exim4/exim4.conf >/dev/null", *checks),
         apply=("systemctl restart exim4",),
     )
+
+
+def exim_dkim_keys(conf: str) -> list[str]:
+    """The DKIM private key files an exim4.conf signs with (named in its DKIM section)."""
+    from .exim import dkim_keys_named
+
+    return list(dkim_keys_named(conf).values())
 
 
 def _opensmtpd(host: str, names: list[str]) -> Install:

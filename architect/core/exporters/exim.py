@@ -27,7 +27,11 @@ The same decisions in Exim's words:
 - ``listens`` are ``daemon_smtp_ports``: TLS offered on 25 with no AUTH
   there, and submission on 587/465 with TLS and AUTH required, passwords
   checked by Dovecot (the dovecot authenticator, in exim4-daemon-heavy);
-- VRFY and EXPN are refused.
+- VRFY and EXPN are refused;
+- ``dkim_signs`` is Exim's own DKIM signing in the transports that carry
+  mail out (remote_smtp, and the smarthost or hub transport): mail from this
+  host, its trusted networks and logged-in users is signed with the key of
+  its From domain, from ``CONFDIR/dkim/<selector>.<domain>.private``.
 
 Paths are written under the macro ``CONFDIR`` (``/etc/exim4``), as Debian's
 own configuration does, so a check can point them elsewhere with
@@ -37,6 +41,7 @@ own configuration does, so a check can point them elsewhere with
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 
 from ..design import Design
@@ -75,6 +80,18 @@ EXIM_USER = "Debian-exim"
 # GnuTLS priority string (Debian builds Exim with GnuTLS): TLS 1.2 and later only.
 TLS_MANDATORY = "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
 SUBMISSION_PORTS = (587, 465)
+# Where the DKIM private keys go: root's, readable by group Debian-exim (the
+# transports run as that user).
+DKIM_DIR = f"{CONFDIR}/dkim"
+# The transport options that sign, each naming a macro of the main section.
+DKIM_OPTIONS = (
+    ("dkim_domain", "DKIM_DOMAIN"),
+    ("dkim_selector", "DKIM_SELECTOR"),
+    ("dkim_private_key", "DKIM_PRIVATE_KEY"),
+    ("dkim_canon", "relaxed"),
+)
+# The comment line that names each key file, which the install steps read.
+DKIM_KEY_NOTE = "# DKIM private key of {domain}: {path}"
 # The tables this file can name, each a CONFDIR file in lsearch format.
 TABLES = ("relay_recipients", "vmailbox", "virtual", "sender_logins", "passwd.client")
 
@@ -323,6 +340,9 @@ def exim_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         *reasons(host, "trusted_networks"),
     )
 
+    if host.dkim_signs:
+        _dkim(conf, design, host)
+
     conf.section("Listening")
     _listeners(conf, host, ports, null_client)
 
@@ -384,6 +404,72 @@ def exim_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     )
     conf.raw("*   *   F,2h,15m; G,16h,1h,1.5; F,4d,6h")
     return conf.text()
+
+
+def dkim_key_path(domain: str, selector: str) -> str:
+    """Where the private key of ``domain``'s ``selector`` goes on an Exim host that signs."""
+    return f"{DKIM_DIR}/{selector}.{domain}.private"
+
+
+def dkim_keys_named(conf: str) -> dict[str, str]:
+    """{domain: private key path} as an exim4.conf's DKIM section names them."""
+    pattern = "^" + re.escape(DKIM_KEY_NOTE).replace(r"\{domain\}", r"(\S+)")
+    pattern = pattern.replace(r"\{path\}", r"(/\S+)") + "$"
+    return dict(re.findall(pattern, conf, re.M))
+
+
+def _dkim(conf: _Conf, design: Design, host: HostPlan) -> None:
+    """The main-section half of DKIM signing: what is signed, with which key."""
+    conf.section("DKIM signing")
+    conf.note(*reasons(host, "dkim"))
+    selectors = {d: design.domain(d).dkim_selector for d in host.dkim_signs}
+    conf.set(
+        "domainlist dkim_domains",
+        exim_list(host.dkim_signs),
+        "The domains whose mail this host signs: their public keys are in the design "
+        "and in the zones.",
+    )
+    from_domain = "${lc:${domain:$rh_from:}}"
+    conf.set(
+        "DKIM_DOMAIN",
+        "${if or{{def:authenticated_id}{!def:sender_host_address}"
+        "{match_ip{$sender_host_address}{+relay_from_hosts}}}"
+        f"{{${{if match_domain{{{from_domain}}}{{+dkim_domains}}{{$value}}}}}}{{}}}}",
+        "The domain a message is signed for (d=): the domain of its From header, so that "
+        "the signature aligns with it and DMARC passes, when that is one of dkim_domains "
+        "and the message comes from this host (no sender host: the sendmail command), a "
+        "trusted network or a user who logged in; like OpenDKIM's InternalHosts, mail "
+        "relayed for strangers is never signed. Empty: the message leaves unsigned. "
+        "$value is the matching item of dkim_domains, text of this file, where the From "
+        "header is the sender's (tainted): Exim opens no file by a name made of it.",
+    )
+    if len(set(selectors.values())) == 1:
+        selector = next(iter(selectors.values()))
+    else:
+        selector = (
+            "${extract{$dkim_domain}{" + " ".join(f"{d}={s}" for d, s in selectors.items()) + "}}"
+        )
+    conf.set(
+        "DKIM_SELECTOR",
+        selector,
+        "The selector of each domain's key (s=): "
+        + ", ".join(f"{s} for {d}" for d, s in selectors.items())
+        + ", as published at <selector>._domainkey.<domain>.",
+    )
+    conf.set(
+        "DKIM_PRIVATE_KEY",
+        "CONFDIR/dkim/$dkim_selector.$dkim_domain.private",
+        "The private key of that selector. It is not in the bundle (the design holds the "
+        "public key only): put the key you downloaded there, owned by root, group "
+        "Debian-exim, mode 0640 (the transports run as Debian-exim). Should the file be "
+        "missing, the message leaves unsigned (dkim_strict is not set), as Postfix's "
+        "milter_default_action = accept does; the install script refuses to go on "
+        "without it.",
+    )
+    conf.raw(
+        "",
+        *(DKIM_KEY_NOTE.format(domain=d, path=dkim_key_path(d, s)) for d, s in selectors.items()),
+    )
 
 
 def _listeners(conf: _Conf, host: HostPlan, ports: dict, null_client: bool) -> None:
@@ -721,14 +807,22 @@ def _relayhost_router(conf: _Conf, plan: Plan, host: HostPlan, domains: str) -> 
 def _transports(conf: _Conf, plan: Plan, host: HostPlan, classes) -> None:
     conf.begin("transports", "Transports: how a routed address is delivered.")
     null_client = is_null_client(host)
+    # The transports that carry mail out sign it; those inside the organisation do not.
+    signing = list(DKIM_OPTIONS) if host.dkim_signs else []
+    signs = (
+        ["Signed with DKIM on the way (DKIM_DOMAIN and the macros after it, above)."]
+        if signing
+        else []
+    )
     if not host.relayhost or host.relay_domains:
         conf.block(
             "remote_smtp",
             [
                 "SMTP to other servers on port 25: TLS whenever the other server offers it "
-                "(Exim's client tries STARTTLS by default), never required."
+                "(Exim's client tries STARTTLS by default), never required.",
+                *signs,
             ],
-            [("driver", "smtp")],
+            [("driver", "smtp"), *signing],
         )
     seen = set()
     for _, hop in host.transport:
@@ -842,7 +936,11 @@ def _transports(conf: _Conf, plan: Plan, host: HostPlan, classes) -> None:
                 f"To the hub {name}, port {port}: TLS whenever it offers it. No login: the "
                 "hub trusts this host's network."
             ]
-        conf.block("smarthost_smtp" if host.relayhost_auth else "hub_smtp", why, options)
+        conf.block(
+            "smarthost_smtp" if host.relayhost_auth else "hub_smtp",
+            [*why, *signs],
+            [*options, *signing],
+        )
 
 
 def _authenticators(conf: _Conf, host: HostPlan, submission: bool) -> None:

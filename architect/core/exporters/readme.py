@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from ..design import CLIENT_KINDS, Design
 from ..plan import ClientPlan, Plan
 from . import Exporter, register
-from .deploy import SENDMAIL_CF, Install, certificate_paths, installs
+from .deploy import SENDMAIL_CF, Install, certificate_paths, exim_dkim_keys, installs
 from .install import SERVICES
 from .zone import CHECKZONE_FLAGS, one_line
 
@@ -529,9 +529,25 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "Debian's split configuration; its lookup files are read as they are, with no",
             "build step.",
             "",
-            "Copy the files to the host:",
-            "",
         ]
+        keys = exim_dkim_keys(files.get(f"exim/{host}/exim4.conf", ""))
+        if keys:
+            out += [
+                "Exim signs this host's outgoing mail with DKIM itself (no OpenDKIM here).",
+                "Put the private key you downloaded when you made each domain's key at its",
+                "path below, owned by root, group `Debian-exim`, mode 0640 (Exim's",
+                "transports run as Debian-exim), after installing the package (it creates",
+                "the group); the install step stops without them:",
+                "",
+                *(f"- {code(k)}" for k in keys),
+                "",
+                "```sh",
+                *step.accounts,
+                *(f"install -o root -g Debian-exim -m 0640 KEY-YOU-DOWNLOADED {k}" for k in keys),
+                "```",
+                "",
+            ]
+        out += ["Copy the files to the host:", ""]
         out += _copies(step)
         out += ["", "Check and apply:", "", "```sh"]
         out += [

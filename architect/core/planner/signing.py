@@ -22,7 +22,7 @@ from ..design import Design
 from ..learn import learn
 from ..plan import HostPlan, Plan, Reason, relayhost_name
 
-SIGNING_MTAS = ("postfix", "sendmail")
+SIGNING_MTAS = ("postfix", "sendmail", "exim")
 # How each MTA signs, as the reason says it.
 SIGNER = {"postfix": "OpenDKIM", "sendmail": "OpenDKIM", "exim": "Exim's own DKIM signing"}
 
