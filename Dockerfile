@@ -41,5 +41,6 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
     CMD ["python", "bin/healthcheck", "http://127.0.0.1:8000/healthz"]
 
 ENTRYPOINT ["bin/docker-entrypoint"]
-CMD ["gunicorn", "architect.wsgi", "--workers", "2", "--timeout", "30", \
-     "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Threaded workers, so that a slow client holds one thread and not a whole worker; workers,
+# threads and limits are in gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS: docs/settings.md).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "architect.wsgi"]
