@@ -66,6 +66,14 @@ class AutoconfigFiles(Exporter):
 
 def _submission_host(plan: Plan):
     """The submission host clients are told about: a public one when there is one."""
+    # Asked once per domain: remembered in the plan's own index, so a thousand domains
+    # do not each scan every host.
+    if "autoconfig-submission" not in plan._index:
+        plan._index["autoconfig-submission"] = _find_submission_host(plan)
+    return plan._index["autoconfig-submission"]
+
+
+def _find_submission_host(plan: Plan):
     hosts = [h for h in plan.hosts if "submission" in h.roles]
     hosts.sort(key=lambda h: (h.zone not in PUBLIC_ZONES, h.name))
     return hosts[0] if hosts else None

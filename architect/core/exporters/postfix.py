@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 import ipaddress
+import socket
 import textwrap
 import unicodedata
 from collections.abc import Iterable
@@ -85,9 +86,14 @@ def one_line(text: str, limit: int = 300) -> str:
     format and separator character (newline, carriage return, U+2028 ...)
     becomes a space; the result is also bounded in length.
     """
-    cleaned = "".join(
-        " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
-    )
+    if text.isascii() and text.isprintable():
+        # Printable ASCII has no control or separator character but the space: the
+        # common case, without a look-up per character.
+        cleaned = text
+    else:
+        cleaned = "".join(
+            " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
+        )
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 3] + "..."
@@ -96,12 +102,19 @@ def one_line(text: str, limit: int = 300) -> str:
 
 def comment_lines(text: str, prefix: str = "# ", width: int = 78) -> list[str]:
     """``text`` as wrapped comment lines, each starting with ``prefix``."""
+    return list(_comment_lines(text, prefix, width))
+
+
+@functools.lru_cache(maxsize=4096)
+def _comment_lines(text: str, prefix: str, width: int) -> tuple[str, ...]:
+    # Remembered: thousands of hosts of one design carry the same explanations, and
+    # wrapping them again for each host was most of the time of writing their files.
     body = one_line(text, limit=2000)
     if not body:
-        return [prefix.rstrip()]
+        return (prefix.rstrip(),)
     # Names and paths stay whole: no break at a hyphen or inside a long word.
     lines = textwrap.wrap(body, width - len(prefix), break_on_hyphens=False, break_long_words=False)
-    return [prefix + line for line in lines]
+    return tuple(prefix + line for line in lines)
 
 
 def reasons(host: HostPlan, subject: str) -> list[str]:
@@ -132,8 +145,25 @@ def relayhost_port(relayhost: str | None) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=64)
+# Ranges of the last hubs asked about, by the identity of their tuple of blocks (kept
+# here, so the identity stays theirs): hashing a 64,000-block tuple for every host that
+# relays through the hub cost as much as parsing it.
+_RANGES: dict[int, tuple[tuple[str, ...], dict[int, tuple[list[int], list[int]]]]] = {}
+
+
 def _trusted_ranges(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[int]]]:
+    """``_parse_ranges(blocks)``, remembered for up to 64 tuples of blocks at a time."""
+    hit = _RANGES.get(id(blocks))
+    if hit is not None and hit[0] is blocks:
+        return hit[1]
+    ranges = _parse_ranges(blocks)
+    if len(_RANGES) >= 64:
+        _RANGES.clear()
+    _RANGES[id(blocks)] = (blocks, ranges)
+    return ranges
+
+
+def _parse_ranges(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[int]]]:
     """The blocks as sorted, merged integer ranges per IP version: (starts, ends).
 
     Every host that relays through a hub asks whether the hub trusts its addresses;
@@ -142,9 +172,8 @@ def _trusted_ranges(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[
     """
     spans: dict[int, list[tuple[int, int]]] = {}
     for block in blocks:
-        net = parse_network(block)
-        first = int(net.network_address)
-        spans.setdefault(net.version, []).append((first, first + net.num_addresses - 1))
+        version, first, last = _block_span(block)
+        spans.setdefault(version, []).append((first, last))
     out = {}
     for version, pairs in spans.items():
         starts: list[int] = []
@@ -157,6 +186,23 @@ def _trusted_ranges(blocks: tuple[str, ...]) -> dict[int, tuple[list[int], list[
                 ends.append(last)
         out[version] = (starts, ends)
     return out
+
+
+def _block_span(block: str) -> tuple[int, int, int]:
+    """IP version, first and last address of a block, as integers.
+
+    inet_pton packs the address in C: a hub's tens of thousands of /32s are not each
+    made into an ipaddress object. Anything it cannot read goes through ipaddress.
+    """
+    address, _, length = block.partition("/")
+    family, version, bits = (socket.AF_INET6, 6, 128) if ":" in address else (socket.AF_INET, 4, 32)
+    try:
+        size = 1 << (bits - int(length or bits))
+        first = int.from_bytes(socket.inet_pton(family, address), "big") & ~(size - 1)
+    except (OSError, ValueError):
+        net = parse_network(block)
+        return net.version, int(net.network_address), int(net.broadcast_address)
+    return version, first, first + size - 1
 
 
 def _in_ranges(ranges: dict[int, tuple[list[int], list[int]]], address: str) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..design import Design
-from ..plan import LEVELS, DnsRecord, Plan
+from ..plan import LEVELS, DnsRecord, Finding, Plan
 from . import Exporter, register
 from .zone_lists import internal_records, other_zone_records, ptr_requests
 from .zone_syntax import TXT_CHUNK, one_line, rdata, record_line, txt_rdata
@@ -146,6 +146,17 @@ class Layout:
             for r in plan.dns
             if r.type in ("A", "AAAA") and r.zone is not None
         }
+        # Each zone's records in plan order, sorted out once rather than by a scan of every
+        # record for each of up to a thousand zones.
+        self.records: dict[str | None, list[DnsRecord]] = {}
+        for r in plan.dns:
+            self.records.setdefault(r.zone, []).append(r)
+        # The first finding that names each MX target as having no address.
+        self.without_address: dict[str, Finding] = {}
+        for f in plan.findings:
+            if f.code == "mx-without-address":
+                for subject in f.subjects:
+                    self.without_address.setdefault(subject, f)
 
     def root(self, domain: str) -> str:
         while self.parent[domain] is not None:
@@ -228,10 +239,7 @@ def _why_unusable(record: DnsRecord, zone: str, plan: Plan, layout: Layout) -> s
     in_zone = _under(target, zone) and layout.delegated(zone, target) is None
     if not is_our_host and not in_zone:
         return None  # someone else's host (a provider): its own zone answers for it
-    finding = next(
-        (f for f in plan.findings if f.code == "mx-without-address" and target in f.subjects),
-        None,
-    )
+    finding = layout.without_address.get(target)
     because = (
         f"see the plan's finding {finding.code}: {one_line(finding.message)}"
         if finding
@@ -279,7 +287,7 @@ def _closing_notes(plan: Plan, zone: str, records: list[DnsRecord]) -> list[str]
 def zone_text(design: Design, plan: Plan, zone: str, layout: Layout | None = None) -> str:
     """The whole zone file of one design domain: head, SOA and NS, delegations, records."""
     layout = layout or Layout(design, plan)
-    records = [r for r in plan.dns if r.zone == zone]
+    records = layout.records.get(zone, [])
     out = _head(design, zone)
     out += _authority(zone, layout)
     for child in layout.children[zone]:
