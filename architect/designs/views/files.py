@@ -6,15 +6,25 @@ The same views serve a visitor's own design (by id), a shared one (by token) and
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import json
+import logging
 import zipfile
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+import architect.core
+
 from ..access import Source, source_or_404
 from ..diagrams import diagram, dot_source
+
+log = logging.getLogger(__name__)
 
 # Fixed timestamps: the same design gives the same zip, byte for byte.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -107,27 +117,110 @@ def zip_bytes(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+# The bundle cache. An entry is named by what the bundle is made from, the document and
+# the code (see ``bundle_key``), so it never goes stale: the limit only frees space.
+BUNDLE_SECONDS = 7 * 24 * 3600
+# A bundle that could not be written is not tried again for this long, so a design that
+# breaks an exporter costs one attempt per minute, not one per download.
+BUNDLE_FAILURE_SECONDS = 60
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code that makes bundles: every file of ``architect.core``.
+
+    Worked out once per process. A deployment that changes the planner or an exporter
+    gets new cache keys, so no server hands out a bundle that older code wrote.
+    """
+    root = Path(architect.core.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def bundle_key(document: Any) -> str:
+    """``bundle:<code version>:<SHA-256 of the document>``: the same for the same bundle.
+
+    The document is hashed in a canonical form (sorted keys, no spaces), so a design, its
+    share link and an example with the same content share one entry.
+    """
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return f"bundle:{code_version()}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+def bundle_zip(source: Source) -> tuple[bytes | None, str | None]:
+    """The source's export.zip as ``(bytes, None)``, or ``(None, why not)``, via the cache.
+
+    The first download of a design builds the zip; every later one of the same content, on
+    any app server that shares the cache, reads it back. The caller has checked that the
+    document is valid, unless the cache already holds its bundle.
+    """
+    key = bundle_key(source.document)
+    data = cache.get(key)
+    if data is not None:
+        return data, None
+    failed = cache.get(key + ":failed")
+    if failed is not None:
+        return None, failed
+    analysis = source.analysis
+    if analysis.files_error:
+        cache.set(key + ":failed", analysis.files_error, BUNDLE_FAILURE_SECONDS)
+        return None, analysis.files_error
+    data = zip_bytes(analysis.files)
+    try:
+        cache.set(key, data, BUNDLE_SECONDS)
+    except Exception:
+        # A cache that refuses a large value (or is down) costs a rebuild next time,
+        # never the download.
+        log.warning("the bundle of %r was not cached", source.title, exc_info=True)
+    return data, None
+
+
+def _cached_zip(source: Source) -> bytes | None:
+    """The cached export.zip of the source's document, if the cache holds it."""
+    return cache.get(bundle_key(source.document))
+
+
 @require_GET
 def export_zip(request: HttpRequest, **key: Any) -> HttpResponse:
     source = source_or_404(request, **key)
-    if (refused := _invalid(source)) is not None:
-        return refused
-    analysis = source.analysis
-    if analysis.files_error:
-        return HttpResponse(
-            analysis.files_error + "\n", status=503, content_type="text/plain; charset=utf-8"
-        )
-    response = HttpResponse(zip_bytes(analysis.files), content_type="application/zip")
+    # A cached bundle was made from a valid document: it needs no loading or checking.
+    data = _cached_zip(source)
+    if data is None:
+        if (refused := _invalid(source)) is not None:
+            return refused
+        data, error = bundle_zip(source)
+        if data is None:
+            return HttpResponse(f"{error}\n", status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/zip")
     return _attachment(response, f"{source.filename}.zip")
+
+
+def _file_from_zip(data: bytes, path: str) -> str | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            return archive.read(path).decode("utf-8")
+        except KeyError:
+            return None
 
 
 @require_GET
 def bundle_file(request: HttpRequest, path: str, **key: Any) -> HttpResponse:
-    """One file of the bundle, by its path in the bundle (postfix/mail.example.org/main.cf)."""
+    """One file of the bundle, by its path in the bundle (postfix/mail.example.org/main.cf).
+
+    Read from the cached export.zip, so the files of one design are written once for all
+    of their downloads, not once per file.
+    """
     source = source_or_404(request, **key)
-    if (refused := _invalid(source)) is not None:
-        return refused
-    text = source.analysis.files.get(path)
+    data = _cached_zip(source)
+    if data is None:
+        if (refused := _invalid(source)) is not None:
+            return refused
+        data, _error = bundle_zip(source)
+    text = _file_from_zip(data, path) if data is not None else None
     if text is None:
         raise Http404("no such file in this design's bundle")
     suffix = "." + path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
