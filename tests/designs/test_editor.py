@@ -15,23 +15,34 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def page():
+def visitor_and_design():
     f = Factory()
     alice = f.make_visitor()
-    design = f.make_design(alice)
+    return alice, f.make_design(alice)
+
+
+@pytest.fixture
+def pk(visitor_and_design) -> int:
+    # Never assume 1: PostgreSQL does not reuse ids between tests (tests/scale/test_postgres.py).
+    return visitor_and_design[1].pk
+
+
+@pytest.fixture
+def page(visitor_and_design):
+    alice, design = visitor_and_design
     r = alice.get(reverse("designs:detail", args=[design.pk]))
     assert r.status_code == 200
     return r.text
 
 
-def test_it_lists_each_part_with_edit_and_remove_that_work_without_javascript(page):
+def test_it_lists_each_part_with_edit_and_remove_that_work_without_javascript(page, pk):
     for title in ("Domains", "Networks", "Hosts", "Clients", "Providers", "Policy"):
         assert f">{title} <" in page or f">{title}</h3>" in page
-    edit = reverse("designs:part_edit", args=[1, "hosts", "mail.example.org"])
-    remove = reverse("designs:part_remove", args=[1, "hosts", "mail.example.org"])
+    edit = reverse("designs:part_edit", args=[pk, "hosts", "mail.example.org"])
+    remove = reverse("designs:part_remove", args=[pk, "hosts", "mail.example.org"])
     assert f'href="{edit}" hx-get="{edit}"' in page
     assert f'method="post" action="{remove}" hx-post="{remove}"' in page
-    assert f'href="{reverse("designs:part_add", args=[1, "clients"])}"' in page
+    assert f'href="{reverse("designs:part_add", args=[pk, "clients"])}"' in page
 
 
 def test_it_shows_the_findings_summary_and_each_finding_with_its_tutorial_link(page):
@@ -40,10 +51,10 @@ def test_it_shows_the_findings_summary_and_each_finding_with_its_tutorial_link(p
     assert '<span class="finding__severity">Note</span>' in page
 
 
-def test_it_draws_the_diagram_inline_with_links_to_the_forms(page):
+def test_it_draws_the_diagram_inline_with_links_to_the_forms(page, pk):
     assert '<div class="diagram__image"><svg' in page
     assert "<title>Mail flow diagram: Small office</title>" in page
-    assert reverse("designs:part_edit", args=[1, "hosts", "mail.example.org"]) in page
+    assert reverse("designs:part_edit", args=[pk, "hosts", "mail.example.org"]) in page
 
 
 def test_it_explains_how_mail_moves_from_the_plans_reasons(page):
@@ -70,11 +81,11 @@ def test_it_shows_dns_records_as_a_providers_form_asks_for_them(page):
     assert "$ORIGIN" in page or "SOA" in page
 
 
-def test_it_shows_each_hosts_files_with_explanation_copy_and_download(page):
+def test_it_shows_each_hosts_files_with_explanation_copy_and_download(page, pk):
     assert "<code>main.cf</code>" in page
     assert "Postfix&#x27;s main settings" in page
     assert 'data-copy="file-postfix-mail-example-org-main-cf" hidden' in page
-    url = reverse("designs:file", args=[1, "postfix/mail.example.org/main.cf"])
+    url = reverse("designs:file", args=[pk, "postfix/mail.example.org/main.cf"])
     assert f'href="{url}" download' in page
 
 
@@ -85,11 +96,11 @@ def test_it_shows_the_client_settings_matrix(page):
     assert "<td>993</td><td>TLS</td><td>full address</td>" in page
 
 
-def test_it_offers_a_trace_form_and_every_download(page):
-    assert f'action="{reverse("designs:trace", args=[1])}"' in page
+def test_it_offers_a_trace_form_and_every_download(page, pk):
+    assert f'action="{reverse("designs:trace", args=[pk])}"' in page
     assert '<option value="laptops">laptops</option>' in page
     for name in ("export_zip", "design_json", "plan_json", "diagram_svg", "diagram_png"):
-        assert reverse(f"designs:{name}", args=[1]) in page
+        assert reverse(f"designs:{name}", args=[pk]) in page
 
 
 def test_it_marks_the_plan_panel_as_a_live_region(page):

@@ -64,6 +64,17 @@ class Visitor:
             return e.code, dict(e.headers), e.read().decode()
 
 
+def _database_url(tmp_path) -> str:
+    """A fresh SQLite file; on the PostgreSQL run (tests/scale/test_postgres.py), a fresh
+    database on that run's server."""
+    outer = os.environ.get("DATABASE_URL", "")
+    if outer.startswith(("postgres://", "postgresql://")):
+        from tests.scale.servers import create_database_on
+
+        return create_database_on(outer, f"concurrency_{os.getpid()}")
+    return f"sqlite:///{tmp_path}/db.sqlite3"
+
+
 @pytest.fixture
 def site(tmp_path):
     env = {
@@ -72,7 +83,7 @@ def site(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         # Debug on only so that cookies are not marked Secure over plain HTTP.
         "DJANGO_DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "DATABASE_URL": _database_url(tmp_path),
     }
     python = sys.executable
     subprocess.run(
