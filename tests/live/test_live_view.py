@@ -170,7 +170,7 @@ def test_the_post_returns_at_once_and_the_page_follows_the_check(setup, checker)
     assert status == 200
     assert "Checking…" in text
     assert "3 of 5 checked; now SMTP mail.example.org." in text
-    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in text
+    assert f'<noscript><meta http-equiv="refresh" content="2; url={url}"></noscript>' in text
     assert f'hx-get="{url}?part=progress" hx-trigger="every 1s"' in text
     assert f'<a href="{url}#progress">Reload</a>' in text
     assert '<form method="post"' not in text  # no second check while one runs
