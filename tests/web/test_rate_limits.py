@@ -336,3 +336,21 @@ def test_it_counts_a_signed_in_visitor_as_their_account():
 
     assert add_client(alice, design_a, "a2").status_code == 429
     assert add_client(bob, design_b, "b0").status_code == 303
+
+
+@override_settings(RATE_LIMITS=rates(creates=(1, 3600)))
+def test_it_counts_new_accounts_among_what_makes_something_new():
+    def sign_up(name: str):
+        return Client().post(
+            reverse("accounts:signup"),
+            {"username": name, "password1": PASSWORD, "password2": PASSWORD},
+        )
+
+    assert sign_up("first").status_code == 303
+    r = sign_up("second")
+
+    assert r.status_code == 429
+    assert "Nothing was made." in r.text
+    from django.contrib.auth import get_user_model
+
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["first"]
