@@ -85,32 +85,13 @@ def plan_mailboxes(ctx: Context) -> None:
                 "people log in here, so mail is delivered to them on this host",
                 learn("delivery", "local-delivery"),
             )
-        if not h.host.always_on:
-            ctx.find(
-                "warning",
-                "mailbox-host-not-always-on",
-                f"Mailboxes of {name} live on {h.name}, which is often off: mail waits in "
-                "other hosts' queues until it is back.",
-                [h.name, name],
-                learn("transport", "smtp"),
-            )
 
 
 def _explicit(ctx: Context, domain: str, target: str) -> None:
     design = ctx.design
     if "." in target:
-        h = ctx.hosts[target]
         ctx.mailbox[domain] = ("host", target)
         ctx.mailbox_why[domain] = f"the design puts its mailboxes on {target}"
-        if not h.host.stores_mailboxes and not h.host.shell_users:
-            ctx.find(
-                "warning",
-                "mailbox-host-does-not-store",
-                f"{domain} names {target} as its mailbox host, but {target} is not marked as "
-                "storing mailboxes; it is planned as the store anyway.",
-                [target, domain],
-                learn("delivery", "mbox-maildir"),
-            )
         return
     provider = design.provider(target)
     if provider.kind != "mailbox_hosting":

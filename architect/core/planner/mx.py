@@ -11,13 +11,12 @@ closed.
 from __future__ import annotations
 
 from ..learn import learn
-from .context import PUBLIC, Context, HostState
+from .context import Context, HostState
 
 
 def plan_mx(ctx: Context) -> None:
     design = ctx.design
     receivers = ctx.receivers()
-    _report_unusable_receivers(ctx)
     providers = sorted(design.providers, key=lambda p: p.name)
 
     for domain in design.domains:
@@ -88,15 +87,6 @@ def plan_mx(ctx: Context) -> None:
             for p in backups:
                 records.append((pref, p.host, f"{p.name} is a backup MX for {name}"))
                 pref += 10
-                ctx.find(
-                    "warning",
-                    "backup-mx-backscatter",
-                    f"Provider {p.name} is a backup MX for {name}. Unless it knows which "
-                    "addresses exist, it accepts mail for any address and later bounces it to "
-                    "forged senders (backscatter). Give it the list of valid recipients.",
-                    [p.name, name],
-                    learn("relaying", "backscatter"),
-                )
         if filters and where[0] == "host":
             ctx.filtered[name] = [p.name for p in filters]
             # Filtered mail arrives from the provider at our first hop, which is not in MX.
@@ -111,25 +101,6 @@ def plan_mx(ctx: Context) -> None:
                     )
                     _gateway_route(h, store=ctx.hosts[where[1]], domain=name)
         ctx.mx[name] = records
-        if design.policy.backup_mx and not any(p >= 20 for p, _, _ in records) and not filters:
-            ctx.find(
-                "warning",
-                "backup-mx-unavailable",
-                f"The policy asks for a backup MX, but no second host can receive {name} from "
-                "the internet and no backup-MX provider serves it.",
-                [name],
-                learn("topologies", "backup-mx"),
-            )
-        if len({t for _, t, _ in records}) == 1 and not backups:
-            ctx.find(
-                "info",
-                "single-point-of-failure",
-                f"{name} has a single MX host. Senders queue and retry for days when it is "
-                "down, so mail is delayed rather than lost; add a backup MX if that is not "
-                "acceptable.",
-                [name],
-                learn("topologies", "backup-mx"),
-            )
 
     for domain in design.domains:
         if domain.alias_of:
@@ -231,26 +202,3 @@ def _mark_backup(h: HostState, domain: str) -> None:
     h.relay_domains.add(domain)
     h.recipient_validation = True
 
-
-def _report_unusable_receivers(ctx: Context) -> None:
-    for h in ctx.sorted_hosts():
-        if not h.host.accepts_internet_smtp:
-            continue
-        reason = None
-        if h.zone not in PUBLIC:
-            reason = (
-                f"it sits on the {h.zone} network {h.net.name}, which the internet cannot reach"
-            )
-        elif not h.has_mta:
-            reason = "it runs no MTA"
-        elif not h.host.always_on:
-            reason = "it is often off"
-        if reason:
-            ctx.find(
-                "warning",
-                "cannot-receive-from-internet",
-                f"{h.name} is marked as accepting internet SMTP, but {reason}; it is never "
-                "made an MX.",
-                [h.name],
-                learn("transport", "mx-records"),
-            )

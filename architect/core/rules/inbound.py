@@ -1,8 +1,13 @@
-"""Rules the MX and mailbox stages record while they decide where mail is received and stored."""
+"""Rules about where mail is received and stored: MX records and mailbox hosts.
+
+Most are checks on the finished plan; those the MX and mailbox stages meet inside a decision
+(no inbound path, a provider that holds no mailboxes) are recorded there.
+"""
 
 from __future__ import annotations
 
-from . import recorded
+from ..planner.context import PUBLIC, Context
+from . import check, recorded
 from .designs import DOMAIN, HOSTING, OFFICE, ROAMING, design, server, solo, two_mx
 
 MX = "planner/mx.py"
@@ -17,6 +22,25 @@ RFC5321_QUEUE = (
     "https://www.rfc-editor.org/rfc/rfc5321#section-4.5.4.1",
 )
 POSTFIX_VIRTUAL = ("Postfix VIRTUAL_README", "https://www.postfix.org/VIRTUAL_README.html")
+
+
+def _receiving(ctx: Context) -> list[str]:
+    """Domains the MX stage gave records of their own: not null MX, not aliases."""
+    return [
+        d.name
+        for d in ctx.design.domains
+        if d.receives_mail and not d.alias_of and ctx.mx.get(d.name)
+    ]
+
+
+def _filters(ctx: Context, name: str) -> list:
+    return [p for p in ctx.design.providers if p.kind == "inbound_filter" and name in p.domains]
+
+
+def _backup_providers(ctx: Context, name: str) -> list:
+    providers = sorted(ctx.design.providers, key=lambda p: p.name)
+    return [p for p in providers if p.kind == "backup_mx" and name in p.domains]
+
 
 INSIDE = design(
     "Server on the office network",
@@ -61,11 +85,12 @@ recorded(
     ),
     counter_example=INSIDE,
 )
-recorded(
+
+
+@check(
     "backup-mx-backscatter",
     "warning",
     ("relaying", "backscatter"),
-    MX,
     title="A backup-MX provider may accept mail for any address",
     explanation="Catches a backup-MX provider in the MX records. A backup MX that does not "
     "know which addresses exist accepts everything and bounces later what the primary "
@@ -83,11 +108,23 @@ recorded(
     example=design("Backup MX at a provider", providers=[BACKUP_PROVIDER]),
     counter_example=solo(),
 )
-recorded(
+def backup_mx_backscatter(ctx: Context, find) -> None:
+    for name in _receiving(ctx):
+        if _filters(ctx, name):
+            continue
+        for p in _backup_providers(ctx, name):
+            find(
+                f"Provider {p.name} is a backup MX for {name}. Unless it knows which "
+                "addresses exist, it accepts mail for any address and later bounces it to "
+                "forged senders (backscatter). Give it the list of valid recipients.",
+                [p.name, name],
+            )
+
+
+@check(
     "backup-mx-unavailable",
     "warning",
     ("topologies", "backup-mx"),
-    MX,
     title="The policy asks for a backup MX that nothing can be",
     explanation="Catches policy.backup_mx when no second host can receive the domain's mail "
     "from the internet and no backup-MX provider serves it, so the MX records list one "
@@ -98,11 +135,22 @@ recorded(
     example=design("Backup wanted, none possible", policy={"backup_mx": True}),
     counter_example=two_mx(),
 )
-recorded(
+def backup_mx_unavailable(ctx: Context, find) -> None:
+    if not ctx.design.policy.backup_mx:
+        return
+    for name in _receiving(ctx):
+        if not any(p >= 20 for p, _, _ in ctx.mx[name]) and not _filters(ctx, name):
+            find(
+                f"The policy asks for a backup MX, but no second host can receive {name} from "
+                "the internet and no backup-MX provider serves it.",
+                [name],
+            )
+
+
+@check(
     "single-point-of-failure",
     "info",
     ("topologies", "backup-mx"),
-    MX,
     title="A domain has a single MX host",
     explanation="Reports a domain whose MX records name one host. That is usually fine: "
     "senders queue mail for an unreachable MX and retry for days (RFC 5321 §4.5.4.1), so "
@@ -113,6 +161,17 @@ recorded(
     example=solo(),
     counter_example=two_mx(),
 )
+def single_point_of_failure(ctx: Context, find) -> None:
+    for name in _receiving(ctx):
+        if len({t for _, t, _ in ctx.mx[name]}) == 1 and not _backup_providers(ctx, name):
+            find(
+                f"{name} has a single MX host. Senders queue and retry for days when it is "
+                "down, so mail is delayed rather than lost; add a backup MX if that is not "
+                "acceptable.",
+                [name],
+            )
+
+
 recorded(
     "backup-mx-same-network",
     "warning",
@@ -127,11 +186,12 @@ recorded(
     example=two_mx("Backup MX on the same network", network="hosting", addresses=["192.0.2.20"]),
     counter_example=two_mx(),
 )
-recorded(
+
+
+@check(
     "cannot-receive-from-internet",
     "warning",
     ("transport", "mx-records"),
-    MX,
     title="A host marked as accepting internet SMTP cannot be an MX",
     explanation="Catches a host marked as accepting internet SMTP that the planner cannot "
     "make an MX: it sits on an internal or remote network, runs no MTA, or is often off. "
@@ -155,6 +215,27 @@ recorded(
     ),
     counter_example=solo(),
 )
+def cannot_receive_from_internet(ctx: Context, find) -> None:
+    for h in ctx.sorted_hosts():
+        if not h.host.accepts_internet_smtp:
+            continue
+        reason = None
+        if h.zone not in PUBLIC:
+            reason = (
+                f"it sits on the {h.zone} network {h.net.name}, which the internet cannot reach"
+            )
+        elif not h.has_mta:
+            reason = "it runs no MTA"
+        elif not h.host.always_on:
+            reason = "it is often off"
+        if reason:
+            find(
+                f"{h.name} is marked as accepting internet SMTP, but {reason}; it is never "
+                "made an MX.",
+                [h.name],
+            )
+
+
 recorded(
     "no-mailbox-host",
     "error",
@@ -169,11 +250,12 @@ recorded(
     example=solo("Server that stores nothing", stores_mailboxes=False, services=["submission"]),
     counter_example=solo(),
 )
-recorded(
+
+
+@check(
     "mailbox-host-not-always-on",
     "warning",
     ("transport", "smtp"),
-    MAILBOXES,
     title="A domain's mailboxes live on a host that is often off",
     explanation="Catches a mailbox host marked as often off. Mail for the domain waits in "
     "other hosts' queues while it is down and is retried (RFC 5321 §4.5.4.1); it bounces "
@@ -183,11 +265,23 @@ recorded(
     example=solo("Server that is often off", always_on=False),
     counter_example=solo(),
 )
-recorded(
+def mailbox_host_not_always_on(ctx: Context, find) -> None:
+    for name, where in ctx.mailbox.items():
+        if where is None or where[0] != "host":
+            continue
+        h = ctx.hosts[where[1]]
+        if not h.host.always_on:
+            find(
+                f"Mailboxes of {name} live on {h.name}, which is often off: mail waits in "
+                "other hosts' queues until it is back.",
+                [h.name, name],
+            )
+
+
+@check(
     "mailbox-host-does-not-store",
     "warning",
     ("delivery", "mbox-maildir"),
-    MAILBOXES,
     title="A domain names a mailbox host that is not marked as storing mailboxes",
     explanation="Catches a domain whose mailbox_host is a host not marked as storing "
     "mailboxes (and without login users). The planner follows the domain and plans the "
@@ -203,6 +297,20 @@ recorded(
         "Mailbox host marked", domains=[{"name": DOMAIN, "mailbox_host": "mail.example.org"}]
     ),
 )
+def mailbox_host_does_not_store(ctx: Context, find) -> None:
+    for domain in ctx.design.domains:
+        target = domain.mailbox_host
+        if not domain.receives_mail or domain.alias_of or not target or "." not in target:
+            continue
+        host = ctx.hosts[target].host
+        if not host.stores_mailboxes and not host.shell_users:
+            find(
+                f"{domain.name} names {target} as its mailbox host, but {target} is not marked "
+                "as storing mailboxes; it is planned as the store anyway.",
+                [target, domain.name],
+            )
+
+
 recorded(
     "mailbox-provider-wrong-kind",
     "error",
