@@ -84,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Last, so that it overrides the CSRF token while a shared page is rendered.
+                "architect.web.shared_pages.csrf_placeholder",
             ],
         },
     },

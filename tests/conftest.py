@@ -40,3 +40,16 @@ def _fresh_rate_limits() -> Iterator[None]:
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_pages() -> Iterator[None]:
+    """Each test renders the shared pages afresh (architect/web/shared_pages.py).
+
+    Home, tutorial and example pages are kept per process; a test that breaks Graphviz or
+    counts renderings must not be served a copy an earlier test made.
+    """
+    from architect.web import shared_pages
+
+    shared_pages.clear()
+    yield

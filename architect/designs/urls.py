@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from architect.web.shared_pages import same_for_everyone
+
 from .access import visible_only
 from .views import create, dkim, editor, examples, files, live, revisions, share, trace
 from .views import list as list_views
@@ -79,9 +81,14 @@ share_patterns = _guarded(
     ]
 )
 
+# Example designs never change while the server runs: their pages and files are worked out
+# once per app process and kept (architect/web/shared_pages.py). Copying is a POST, never kept.
 examples_patterns = [
-    path("", examples.index, name="index"),
-    path("<slug:slug>/", examples.detail, name="detail"),
-    path("<slug:slug>/copy", create.copy_example, name="copy"),
-    *_under("<slug:slug>/", _file_routes()),
+    path(str(r.pattern), same_for_everyone(r.callback), name=r.name)
+    for r in [
+        path("", examples.index, name="index"),
+        path("<slug:slug>/", examples.detail, name="detail"),
+        path("<slug:slug>/copy", create.copy_example, name="copy"),
+        *_under("<slug:slug>/", _file_routes()),
+    ]
 ]

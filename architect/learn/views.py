@@ -25,17 +25,20 @@ from architect.core import trace as tracing
 from architect.core.explain import Section, explain, sentence
 from architect.core.plan import Plan
 from architect.core.planner import plan as make_plan
+from architect.web.shared_pages import same_for_everyone
 
 from . import chapters
 
 logger = logging.getLogger(__name__)
 
 
+@same_for_everyone
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/index.html", {"chapters": chapters.CHAPTERS})
 
 
+@same_for_everyone
 @require_GET
 def chapter(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = chapters.get(slug)

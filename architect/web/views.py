@@ -7,7 +7,10 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
+from architect.web.shared_pages import same_for_everyone
 
+
+@same_for_everyone
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
