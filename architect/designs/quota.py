@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, TextField
-from django.db.models.functions import Cast, Length
+from django.db.models import Count, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce, Length
 
 if TYPE_CHECKING:
     from .models import Design
@@ -75,8 +75,19 @@ def usage(design: Design, *, exclude_self: bool = False) -> Usage:
     designs = _owned_like(design)
     if exclude_self and design.pk is not None:
         designs = designs.exclude(pk=design.pk)
+    from .models import Revision
+
+    # A subquery, not a join: grouping the join would group by every column, documents too.
+    revisions = (
+        Revision.objects.filter(design=OuterRef("pk"))
+        .order_by()
+        .values("design")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = designs.annotate(
-        size=Length(Cast("document", TextField())), revision_count=Count("revisions")
+        size=Length(Cast("document", TextField())),
+        revision_count=Coalesce(Subquery(revisions), 0),
     ).values_list("size", "revision_count")
     total = count = 0
     for size, revisions in rows:
