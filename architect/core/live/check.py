@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import ipaddress
 import time
@@ -11,16 +10,16 @@ from dataclasses import dataclass
 
 import dns.name
 import dns.reversename
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from ..learn import learn
-from . import probes, spf
-from .compare import canonical, same, spf_terms, txt_kind
+from . import spf
+from .compare import canonical, difference, same, txt_kind
 from .compare import name as norm
 from .dnsq import Answer, Dns
-from .guard import Budget, OutOfTime, refusal
-from .report import Report, Row
+from .guard import Budget, OutOfTime
+from .keys import MIN_RSA_BITS, dkim_key
+from .report import Report, Row, with_
+from .servers import ServerChecks
 
 KIND_LABELS = {
     "v=spf1": "TXT (SPF)",
@@ -31,7 +30,6 @@ KIND_LABELS = {
 }
 # progress(done, total, what): how far a check has got (the web app's progress line).
 Progress = Callable[[int, int, str], None]
-MIN_RSA_BITS = 1024  # RFC 8301 §3.2: verifiers must refuse shorter keys
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,9 @@ class Options:
     addresses_per_host: int = 2
 
 
-class _Check:
+class _Check(ServerChecks):
+    """The DNS records and SPF/DKIM steps; the SMTP and MTA-STS probes come from ServerChecks."""
+
     def __init__(self, design, plan, options: Options) -> None:
         self.design, self.plan, self.options = design, plan, options
         self.budget = Budget(options.total, options.timeout)
@@ -147,14 +147,14 @@ class _Check:
                 progress(done, len(steps), f"{stub.type} {stub.name}")
             zone = self.zone_problem(stub.name)
             if zone and stub.kind != "record":
-                rows.append(_with(stub, detail=zone))
+                rows.append(with_(stub, detail=zone))
                 continue
             try:
                 rows += step()
             except OutOfTime as exc:
-                rows.append(_with(stub, detail=str(exc)))
+                rows.append(with_(stub, detail=str(exc)))
             except Exception as exc:  # noqa: BLE001 - one failing probe must not hide the rest
-                rows.append(_with(stub, detail=f"the check failed here: {type(exc).__name__}"))
+                rows.append(with_(stub, detail=f"the check failed here: {type(exc).__name__}"))
         if progress is not None:
             progress(len(steps), len(steps), "")
         return rows
@@ -184,13 +184,13 @@ class _Check:
     def record(self, stub: Row, records: list, kind: str) -> Row:
         first = records[0]
         if any(r.placeholder for r in records):
-            return _with(stub, detail="placeholder in the plan: fill in the value first")
+            return with_(stub, detail="placeholder in the plan: fill in the value first")
         if first.type == "PTR":
             return self.fcrdns(stub, records)
         if first.zone is None:
-            return _with(stub, detail="for internal DNS only: not looked up in public DNS")
+            return with_(stub, detail="for internal DNS only: not looked up in public DNS")
         if first.zone in self.zones:
-            return _with(stub, detail=self.zones[first.zone])
+            return with_(stub, detail=self.zones[first.zone])
         rtype = first.type
         answer = self.dns.query(first.name, rtype)
         values = list(answer.values)
@@ -199,13 +199,13 @@ class _Check:
         if rtype == "CNAME" and answer.absent:
             return self.cname_as_addresses(stub, first)
         if answer.absent or (answer.ok and not values):
-            return _with(stub, status="missing", detail=answer.why(first.name, rtype))
+            return with_(stub, status="missing", detail=answer.why(first.name, rtype))
         if not answer.ok:
-            return _with(stub, detail=answer.why(first.name, rtype))
+            return with_(stub, detail=answer.why(first.name, rtype))
         found = "; ".join(values)
         planned = [r.value for r in records]
         if kind == "v=spf1" and len(values) > 1:
-            return _with(
+            return with_(
                 stub,
                 status="differ",
                 found=found,
@@ -213,12 +213,12 @@ class _Check:
                 "(RFC 7208 §3.2)",
             )
         if kind and not kind.startswith("v=spf1") and rtype == "TXT" and len(values) > 1:
-            return _with(stub, status="differ", found=found, detail="more than one record")
+            return with_(stub, status="differ", found=found, detail="more than one record")
         domain = norm(first.name)
         if same(rtype, planned, values, domain):
-            return _with(stub, status="match", found=found)
-        return _with(
-            stub, status="differ", found=found, detail=_difference(rtype, planned, values, domain)
+            return with_(stub, status="match", found=found)
+        return with_(
+            stub, status="differ", found=found, detail=difference(rtype, planned, values, domain)
         )
 
     def cname_as_addresses(self, stub: Row, record) -> Row:
@@ -228,7 +228,7 @@ class _Check:
             here = self.dns.query(record.name, rtype)
             there = self.dns.query(target, rtype)
             if here.ok and there.ok and same(rtype, list(there.values), list(here.values), ""):
-                return _with(
+                return with_(
                     stub,
                     status="match",
                     found="; ".join(here.values),
@@ -236,13 +236,13 @@ class _Check:
                 )
         answer = self.dns.query(record.name, "A")
         if answer.ok:
-            return _with(
+            return with_(
                 stub,
                 status="differ",
                 found="; ".join(answer.values),
                 detail=f"not a CNAME, and not the addresses of {target}",
             )
-        return _with(stub, status="missing", detail=answer.why(record.name, "CNAME"))
+        return with_(stub, status="missing", detail=answer.why(record.name, "CNAME"))
 
     def fcrdns(self, stub: Row, records: list) -> Row:
         """The reverse name of an outbound address, and that name's way back to it."""
@@ -250,27 +250,27 @@ class _Check:
         address = dns.reversename.to_address(dns.name.from_text(first.name))
         answer = self.dns.query(first.name, "PTR")
         if answer.absent:
-            return _with(stub, status="missing", detail=f"{address} has no reverse name")
+            return with_(stub, status="missing", detail=f"{address} has no reverse name")
         if not answer.ok:
-            return _with(stub, detail=answer.why(first.name, "PTR"))
+            return with_(stub, detail=answer.why(first.name, "PTR"))
         found = "; ".join(answer.values)
         wanted = {norm(r.value) for r in records}
         names = {norm(v) for v in answer.values}
         if not wanted & names:
-            return _with(
+            return with_(
                 stub, status="differ", found=found, detail=f"the reverse name of {address}"
             )
         back = self.dns.query(next(iter(wanted & names)), "AAAA" if ":" in address else "A")
         if not back.ok or address not in {
             str(canonical("A" if ":" not in address else "AAAA", v, "")) for v in back.values
         }:
-            return _with(
+            return with_(
                 stub,
                 status="differ",
                 found=found,
                 detail=f"the name does not lead back to {address} (not forward-confirmed)",
             )
-        return _with(stub, status="match", found=found, detail=f"forward-confirmed: {address}")
+        return with_(stub, status="match", found=found, detail=f"forward-confirmed: {address}")
 
     # -- SPF, DKIM ----------------------------------------------------------------
 
@@ -278,11 +278,11 @@ class _Check:
         domain = norm(stub.name)
         record, why = spf.record_of(self.dns, domain)
         if record is None:
-            return _with(stub, detail=why)
+            return with_(stub, detail=why)
         walk = spf.count_lookups(self.dns, domain)
         counted = f"{walk.lookups} DNS lookup{'s' if walk.lookups != 1 else ''}"
         if walk.lookups > spf.LOOKUP_LIMIT:
-            return _with(
+            return with_(
                 stub,
                 status="differ",
                 found=counted,
@@ -303,10 +303,10 @@ class _Check:
         failing = [a for a, r in results if r != "pass"]
         if walk.problems or failing:
             problems = walk.problems + [f"{a} does not pass" for a in failing]
-            return _with(
+            return with_(
                 stub, status="differ", found=f"{counted}; {said}", detail="; ".join(problems)
             )
-        return _with(stub, status="match", found=f"{counted}; {said}" if said else counted)
+        return with_(stub, status="match", found=f"{counted}; {said}" if said else counted)
 
     def senders(self, domain: str, planned: str) -> list[str]:
         """The addresses the planned record authorises by ip4:/ip6:/a: what must pass live."""
@@ -328,233 +328,15 @@ class _Check:
         answer = self.dns.query(stub.name, "TXT")
         keys = [v for v in answer.values if txt_kind(v) == "v=dkim1"]
         if answer.absent or (answer.ok and not keys):
-            return _with(stub, status="missing", detail=f"no DKIM key at {stub.name}")
+            return with_(stub, status="missing", detail=f"no DKIM key at {stub.name}")
         if not answer.ok:
-            return _with(stub, detail=answer.why(stub.name, "TXT"))
+            return with_(stub, detail=answer.why(stub.name, "TXT"))
         if len(keys) > 1:
-            return _with(stub, status="differ", detail="more than one DKIM key at the selector")
+            return with_(stub, status="differ", detail="more than one DKIM key at the selector")
         found, problem = dkim_key(keys[0])
         if problem:
-            return _with(stub, status="differ", found=found, detail=problem)
-        return _with(stub, status="match", found=found)
-
-    # -- SMTP, MTA-STS --------------------------------------------------------------
-
-    def addresses(self, host: str) -> tuple[list[str], str]:
-        found: list[str] = []
-        problems = []
-        for rtype in ("A", "AAAA"):
-            answer = self.dns.query(host, rtype)
-            found += answer.values
-            if not answer.ok and not answer.absent:
-                problems.append(answer.why(host, rtype))
-        why = "; ".join(problems) or f"{host} has no address in DNS"
-        return found[: self.options.addresses_per_host], why
-
-    def refused(self, address: str) -> str | None:
-        if self.options.allow_private:
-            return None
-        why = refusal(address)
-        if why is None:
-            return None
-        return f"not probed: {why}" + (
-            f" ({self.options.private_hint})" if self.options.private_hint else ""
-        )
-
-    def smtp(self, stub: Row) -> list[Row]:
-        host = norm(stub.name)
-        addresses, why = self.addresses(host)
-        if not addresses:
-            return [_with(stub, detail=why)]
-        return [self.smtp_at(_with(stub, type=f"SMTP {a}"), host, a) for a in addresses]
-
-    def smtp_at(self, stub: Row, host: str, address: str) -> Row:
-        refused = self.refused(address)
-        if refused:
-            return _with(stub, detail=refused)
-        try:
-            got = probes.smtp(
-                address,
-                host,
-                self.budget,
-                port=self.options.smtp_port,
-                ehlo=self.options.ehlo,
-                cafile=self.options.cafile,
-            )
-        except probes.ProbeError as exc:
-            hint = (
-                "; outbound port 25 may be blocked where the check runs"
-                if "connect" in str(exc)
-                else ""
-            )
-            return _with(stub, detail=f"{exc}{hint}")
-        found = f"banner: {got.banner}; EHLO name {got.ehlo_name}"
-        if not got.starttls:
-            return _with(stub, status="differ", found=found, detail="STARTTLS is not offered")
-        if got.tls_error or got.certificate is None:
-            return _with(
-                stub, status="differ", found=found, detail=got.tls_error or "no certificate"
-            )
-        cert = got.certificate
-        until = cert.not_after.strftime("%Y-%m-%d")
-        notes = [f"STARTTLS; certificate for {', '.join(cert.names) or 'no name'} until {until}"]
-        if norm(got.ehlo_name) != host:
-            notes.append(f"it calls itself {got.ehlo_name}, not {host}")
-        problems = []
-        if got.chain_error:
-            # Opportunistic TLS would still encrypt, but a sender that authenticates the
-            # server (an MTA-STS policy in enforce mode, RFC 8461 §4.2) refuses it.
-            problems.append(
-                f"the certificate chain does not verify against {self.trusted()}: {got.chain_error}"
-            )
-        if not cert.valid_for(host):
-            problems.append(f"the certificate is not valid for {host}")
-        if cert.not_after < dt.datetime.now(dt.UTC):
-            problems.append(f"the certificate expired on {until}")
-        return _with(
-            stub,
-            status="differ" if problems else "match",
-            found=found,
-            detail="; ".join(problems + notes),
-        )
-
-    def trusted(self) -> str:
-        """The trust anchors certificates are verified against, in words for a row."""
-        if self.options.cafile:
-            return f"the system's authorities and {self.options.cafile_label or 'the CA file'}"
-        return "the system's authorities"
-
-    def mta_sts(self, stub: Row, domain: str) -> Row:
-        host = f"mta-sts.{domain}"
-        addresses, why = self.addresses(host)
-        if not addresses:
-            return _with(stub, status="missing", detail=why)
-        refused = self.refused(addresses[0])
-        if refused:
-            return _with(stub, detail=refused)
-        try:
-            got = probes.https_get(
-                addresses[0],
-                host,
-                "/.well-known/mta-sts.txt",
-                self.budget,
-                port=self.options.https_port,
-                cafile=self.options.cafile,
-            )
-        except probes.ProbeError as exc:
-            return _with(
-                stub,
-                status="differ" if "certificate" in str(exc) else "not_checked",
-                detail=str(exc),
-            )
-        if 300 <= got.status < 400:
-            return _with(
-                stub,
-                status="differ",
-                found=f"HTTP {got.status} to {got.headers.get('location', '?')}",
-                detail="a redirect: senders must not follow one (RFC 8461 §3.3), so they get "
-                "no policy",
-            )
-        if got.status != 200:
-            return _with(
-                stub, status="missing", found=f"HTTP {got.status}", detail="no policy served"
-            )
-        policy: dict[str, list[str]] = {}
-        for line in got.body.splitlines():
-            key, _, value = line.partition(":")
-            policy.setdefault(key.strip().lower(), []).append(value.strip())
-        mode = (policy.get("mode") or [""])[0]
-        patterns = policy.get("mx", [])
-        found = f"mode: {mode}; mx: {', '.join(patterns)}"
-        problems = []
-        if (policy.get("version") or [""])[0] != "STSv1":
-            problems.append("not an STSv1 policy")
-        if mode != self.design.policy.mta_sts:
-            problems.append(f"mode {mode or 'absent'}, the plan says {self.design.policy.mta_sts}")
-        live = self.dns.query(domain, "MX")
-        for value in live.values:
-            mx = norm(value.split()[-1])
-            if not any(probes.name_matches(p, mx) for p in patterns):
-                problems.append(f"the MX {mx} is not in the policy's mx: lines")
-        if problems:
-            return _with(stub, status="differ", found=found, detail="; ".join(problems))
-        return _with(
-            stub, status="match", found=found, detail=f"the mx: lines cover the live MX of {domain}"
-        )
-
-
-def dkim_key(value: str) -> tuple[str, str]:
-    """What a DKIM key record holds ("RSA 2048 bits"), and a problem with it or ""."""
-    fields = dict(
-        (k.strip().lower(), v.strip())
-        for k, _, v in (p.partition("=") for p in value.split(";"))
-        if k.strip()
-    )
-    p = "".join(fields.get("p", "").split())
-    if not p:
-        return "an empty p=", "the key is revoked (empty p=)"
-    try:
-        der = base64.b64decode(p, validate=True)
-        if fields.get("k", "rsa").lower() == "ed25519":
-            ed25519.Ed25519PublicKey.from_public_bytes(der)
-            return "Ed25519 (256 bits)", ""
-        key = load_der_public_key(der)
-    except ValueError:
-        return "an unreadable p=", "the key cannot be read (not a public key in base64)"
-    if isinstance(key, rsa.RSAPublicKey):
-        bits = key.key_size
-        if bits < MIN_RSA_BITS:
-            return (
-                f"RSA {bits} bits",
-                f"too short: verifiers refuse RSA keys under {MIN_RSA_BITS} bits",
-            )
-        return f"RSA {bits} bits", ""
-    return type(key).__name__, "not an RSA or Ed25519 key"
-
-
-def _difference(rtype: str, planned: list[str], found: list[str], domain: str) -> str:
-    try:
-        want = {canonical(rtype, v, domain): v for v in planned}
-        have = {canonical(rtype, v, domain): v for v in found}
-    except ValueError:
-        return "the live value cannot be read"
-    if rtype == "TXT" and txt_kind(planned[0]) == "v=spf1" and len(found) == 1:
-        (want_terms, want_mods), (have_terms, have_mods) = (
-            spf_terms(planned[0], domain),
-            spf_terms(found[0], domain),
-        )
-        parts = []
-        if want_terms - have_terms:
-            parts.append("missing terms: " + _spf_words(want_terms - have_terms))
-        if have_terms - want_terms:
-            parts.append("terms not in the plan: " + _spf_words(have_terms - want_terms))
-        if want_mods != have_mods:
-            parts.append("different modifiers")
-        return "; ".join(parts)
-    if rtype == "TXT":
-        return "the live value says something else"
-    parts = []
-    missing = [v for k, v in want.items() if k not in have]
-    extra = [v for k, v in have.items() if k not in want]
-    if missing:
-        parts.append("not published: " + ", ".join(missing))
-    if extra:
-        parts.append("not in the plan: " + ", ".join(extra))
-    return "; ".join(parts)
-
-
-def _spf_words(terms) -> str:
-    words = []
-    for qualifier, mech, arg, cidr in sorted(terms):
-        word = ("" if qualifier == "+" else qualifier) + mech + (f":{arg}" if arg else "")
-        words.append(word + (f"/{cidr}" if cidr else ""))
-    return " ".join(words)
-
-
-def _with(row: Row, **changes) -> Row:
-    from dataclasses import replace
-
-    return replace(row, **changes)
+            return with_(stub, status="differ", found=found, detail=problem)
+        return with_(stub, status="match", found=found)
 
 
 def check(design, plan, options: Options | None = None, progress: Progress | None = None) -> Report:

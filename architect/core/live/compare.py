@@ -112,3 +112,42 @@ def same(rtype: str, planned: list[str], found: list[str], domain: str) -> bool:
         }
     except ValueError:
         return False
+
+
+def difference(rtype: str, planned: list[str], found: list[str], domain: str) -> str:
+    try:
+        want = {canonical(rtype, v, domain): v for v in planned}
+        have = {canonical(rtype, v, domain): v for v in found}
+    except ValueError:
+        return "the live value cannot be read"
+    if rtype == "TXT" and txt_kind(planned[0]) == "v=spf1" and len(found) == 1:
+        (want_terms, want_mods), (have_terms, have_mods) = (
+            spf_terms(planned[0], domain),
+            spf_terms(found[0], domain),
+        )
+        parts = []
+        if want_terms - have_terms:
+            parts.append("missing terms: " + spf_words(want_terms - have_terms))
+        if have_terms - want_terms:
+            parts.append("terms not in the plan: " + spf_words(have_terms - want_terms))
+        if want_mods != have_mods:
+            parts.append("different modifiers")
+        return "; ".join(parts)
+    if rtype == "TXT":
+        return "the live value says something else"
+    parts = []
+    missing = [v for k, v in want.items() if k not in have]
+    extra = [v for k, v in have.items() if k not in want]
+    if missing:
+        parts.append("not published: " + ", ".join(missing))
+    if extra:
+        parts.append("not in the plan: " + ", ".join(extra))
+    return "; ".join(parts)
+
+
+def spf_words(terms) -> str:
+    words = []
+    for qualifier, mech, arg, cidr in sorted(terms):
+        word = ("" if qualifier == "+" else qualifier) + mech + (f":{arg}" if arg else "")
+        words.append(word + (f"/{cidr}" if cidr else ""))
+    return " ".join(words)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 STATUSES = ("match", "differ", "missing", "not_checked")
 MARKS = {"match": "✓", "differ": "✗", "missing": "✗", "not_checked": "?"}
@@ -107,3 +107,8 @@ def from_dict(data: dict) -> Report:
         float(data.get("seconds", 0)),
         rows,
     )
+
+
+def with_(row: Row, **changes) -> Row:
+    """The row with some fields changed."""
+    return replace(row, **changes)
