@@ -1,4 +1,4 @@
-"""export.zip is built once per design content and code, and served from the cache after."""
+"""export.zip, plan.json, design.json and the diagram: made once per content and code."""
 
 from __future__ import annotations
 
@@ -94,3 +94,32 @@ def test_a_failing_bundle_is_tried_once_a_minute_not_on_every_download(monkeypat
     assert "could not be written" in answers[-1].text
     assert attempts == ["Small office"]
     assert files.BUNDLE_FAILURE_SECONDS <= 300
+
+
+def test_plan_json_and_the_diagram_of_an_unchanged_design_are_planned_once(monkeypatch):
+    cache.clear()
+    plans: list[str] = []
+    real = analysis.make_plan
+
+    def counting(design):
+        plans.append(design.name)
+        return real(design)
+
+    monkeypatch.setattr(analysis, "make_plan", counting)
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+
+    first = [alice.get(f.url(name, design.pk)) for name in ("plan_json", "diagram_svg")]
+    planned = len(plans)
+    again = [
+        alice.get(f.url(name, design.pk)) for _ in range(2) for name in ("plan_json", "diagram_svg")
+    ]
+
+    assert [r.status_code for r in first + again] == [200] * 6
+    assert [r.content for r in again] == [r.content for r in first] * 2
+    # One plan for each file's first download, none for the later ones.
+    assert plans == ["Small office"] * planned and planned == 2
+    design.commit(f.make_document(name="Other office"), "Renamed.")
+    assert '"design": "Other office"' in alice.get(f.url("plan_json", design.pk)).text
+    assert plans[planned:] == ["Other office"]

@@ -2,6 +2,10 @@
 
 The same views serve a visitor's own design (by id), a shared one (by token) and an example
 (by slug): ``source_or_404`` finds the document or answers 404.
+
+Each file is made once per document and code and then served from Django's cache (the
+diagram cache's pattern): a design at the size limits takes seconds to load, plan and
+export, and an unchanged one should cost that once, not on every download.
 """
 
 from __future__ import annotations
@@ -54,24 +58,37 @@ def _invalid(source: Source) -> HttpResponse | None:
 @require_GET
 def design_json(request: HttpRequest, **key: Any) -> HttpResponse:
     source = source_or_404(request, **key)
-    response = HttpResponse(source.analysis.design_json, content_type="application/json")
+    data = _cached(source, "design.json")
+    if data is None:
+        data = source.analysis.design_json.encode("utf-8")
+        _remember(source, "design.json", data)
+    response = HttpResponse(data, content_type="application/json")
     return _attachment(response, f"{source.filename}.design.json")
 
 
 @require_GET
 def plan_json(request: HttpRequest, **key: Any) -> HttpResponse:
     source = source_or_404(request, **key)
-    if (refused := _invalid(source)) is not None:
-        return refused
-    response = HttpResponse(source.analysis.plan_json, content_type="application/json")
+    # Only a valid document's plan is ever cached: a hit needs no loading or checking.
+    data = _cached(source, "plan.json")
+    if data is None:
+        if (refused := _invalid(source)) is not None:
+            return refused
+        data = source.analysis.plan_json.encode("utf-8")
+        _remember(source, "plan.json", data)
+    response = HttpResponse(data, content_type="application/json")
     return _attachment(response, f"{source.filename}.plan.json")
 
 
 def _diagram(request: HttpRequest, fmt: str, key: dict[str, Any]) -> HttpResponse:
     source = source_or_404(request, **key)
-    if (refused := _invalid(source)) is not None:
-        return refused
-    data, error = diagram(source.analysis.plan, fmt)
+    data = _cached(source, f"diagram.{fmt}")
+    if data is None:
+        if (refused := _invalid(source)) is not None:
+            return refused
+        data, error = diagram(source.analysis.plan, fmt)
+        if data is not None:
+            _remember(source, f"diagram.{fmt}", data)
     if data is None:
         return HttpResponse(
             f"{error}\nThe plan (plan.json) holds the same information as text.\n",
@@ -141,14 +158,44 @@ def code_version() -> str:
     return digest.hexdigest()[:20]
 
 
-def bundle_key(document: Any) -> str:
-    """``bundle:<code version>:<SHA-256 of the document>``: the same for the same bundle.
+def document_digest(document: Any) -> str:
+    """The SHA-256 of a document in a canonical form (sorted keys, no spaces).
 
-    The document is hashed in a canonical form (sorted keys, no spaces), so a design, its
-    share link and an example with the same content share one entry.
+    A design, its share link and an example with the same content have the same digest.
     """
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return f"bundle:{code_version()}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def content_key(kind: str, document: Any, digest: str | None = None) -> str:
+    """``<kind>:<code version>:<document digest>``: the same key for the same file."""
+    return f"{kind}:{code_version()}:{digest or document_digest(document)}"
+
+
+def bundle_key(document: Any, digest: str | None = None) -> str:
+    """The cache key of a document's export.zip: ``bundle:<code>:<document>``."""
+    return content_key("bundle", document, digest)
+
+
+def _digest(source: Source) -> str:
+    # Worked out once per request: the document of a design at the limits is 4 MB.
+    if "_digest" not in source.__dict__:
+        source.__dict__["_digest"] = document_digest(source.document)
+    return source.__dict__["_digest"]
+
+
+def _cached(source: Source, kind: str) -> bytes | None:
+    """A file of the source made earlier from the same document by the same code."""
+    return cache.get(content_key(kind, source.document, _digest(source)))
+
+
+def _remember(source: Source, kind: str, data: bytes) -> None:
+    try:
+        cache.set(content_key(kind, source.document, _digest(source)), data, BUNDLE_SECONDS)
+    except Exception:
+        # A cache that refuses a large value (or is down) costs a rebuild next time,
+        # never the download.
+        log.warning("%s of %r was not cached", kind, source.title, exc_info=True)
 
 
 def bundle_zip(source: Source) -> tuple[bytes | None, str | None]:
@@ -158,7 +205,7 @@ def bundle_zip(source: Source) -> tuple[bytes | None, str | None]:
     any app server that shares the cache, reads it back. The caller has checked that the
     document is valid, unless the cache already holds its bundle.
     """
-    key = bundle_key(source.document)
+    key = bundle_key(source.document, _digest(source))
     data = cache.get(key)
     if data is not None:
         return data, None
@@ -170,18 +217,13 @@ def bundle_zip(source: Source) -> tuple[bytes | None, str | None]:
         cache.set(key + ":failed", analysis.files_error, BUNDLE_FAILURE_SECONDS)
         return None, analysis.files_error
     data = zip_bytes(analysis.files)
-    try:
-        cache.set(key, data, BUNDLE_SECONDS)
-    except Exception:
-        # A cache that refuses a large value (or is down) costs a rebuild next time,
-        # never the download.
-        log.warning("the bundle of %r was not cached", source.title, exc_info=True)
+    _remember(source, "bundle", data)
     return data, None
 
 
 def _cached_zip(source: Source) -> bytes | None:
     """The cached export.zip of the source's document, if the cache holds it."""
-    return cache.get(bundle_key(source.document))
+    return _cached(source, "bundle")
 
 
 @require_GET
