@@ -31,6 +31,10 @@ LARGE_HOSTS = 40  # above this, config files and zone text stay in the downloads
 SHOWN_ITEMS = 200  # list items per part, rows per DNS zone, clients per kind, hosts explained
 SHOWN_EXPLANATIONS = 60  # lines per section of "How mail moves here"
 SHOWN_FINDINGS = 100
+# Zones shown on the page, each with its records; a design of a thousand domains lists the
+# rest by count (their zone files are in the bundle). Without this bound the DNS section of
+# a design at the limits was 16 MB of HTML.
+SHOWN_ZONES = 20
 
 SEVERITY_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 SEVERITY_WORDS["info"] = ("note", "notes")
@@ -302,13 +306,20 @@ class Analysis:
                 continue
             by_zone.setdefault(record.zone, []).append(_dns_row(record, record.zone))
         out = []
-        for name, rows in by_zone.items():
+        for name, rows in list(by_zone.items())[:SHOWN_ZONES]:
             path = f"dns/{name}.zone"
             text = None if self.large else self.files.get(path)
             url = self._file_url(path) if text is not None or self.large else ""
             more = max(0, len(rows) - SHOWN_ITEMS)
             out.append(Zone(name, rows[:SHOWN_ITEMS], text, url, more))
         return out
+
+    @cached_property
+    def zones_more(self) -> tuple[int, int]:
+        """The zones the page leaves out (beyond SHOWN_ZONES), and their records."""
+        shown = {zone.name for zone in self.zones}
+        left = [r for r in self.plan.dns if r.zone is not None and r.zone not in shown]
+        return len({r.zone for r in left}), len(left)
 
     @cached_property
     def elsewhere(self) -> list[DnsRow]:
