@@ -3,7 +3,8 @@
 Every page is generated from the registry in ``core/rules/``: what the rule catches and
 why, its sources, how to fix it, and its triggering example planned and drawn by the same
 pipeline as the tutorial's figures. A button copies the example into the visitor's own
-designs and opens it in the designer, as an example design's page does.
+designs and opens it in the designer, as an example design's page does. The pages are the
+same for every visitor, so they are kept ready like the tutorial's (web/shared_pages.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from architect.core.plan import Finding, Plan
 from architect.core.planner import plan as make_plan
 from architect.designs import access
 from architect.designs.views import see_other
+from architect.web.shared_pages import same_for_everyone
 
 from .views import _draw, _inline_svg
 
@@ -70,6 +72,7 @@ def _example(rule: rules.Rule, which: str, *, draw: bool) -> ExampleView | None:
     return ExampleView(which, plan.design, plan, found, svg, error)
 
 
+@same_for_everyone
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     groups = [
@@ -84,6 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/findings/index.html", context)
 
 
+@same_for_everyone
 @require_GET
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     rule = rules.get(code)
@@ -99,6 +103,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "learn/findings/detail.html", context)
 
 
+@same_for_everyone
 @require_GET
 def design_json(request: HttpRequest, code: str, which: str) -> HttpResponse:
     """A rule's example as a design file, to download or import elsewhere."""

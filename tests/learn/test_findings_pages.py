@@ -148,3 +148,23 @@ def test_opening_examples_counts_against_the_limit_on_new_designs(settings):
 
     assert [browser.post(url).status_code for _ in range(3)] == [303, 303, 429]
     assert Design.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_kept_rule_page_gives_each_visitor_a_token_the_button_accepts():
+    # Rule pages are kept ready for everyone (web/shared_pages.py): the second visitor is
+    # served the kept copy, with a token of their own that the open form accepts.
+    url = reverse("learn:finding", args=["dkim-disabled"])
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(url).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        tokens.append(token)
+        r = visitor.post(
+            reverse("learn:finding_open", args=["dkim-disabled"]),
+            {"which": "example", "csrfmiddlewaretoken": token},
+        )
+        assert r.status_code == 303
+    assert tokens[0] != tokens[1]
+    assert Design.objects.count() == 2
