@@ -6,11 +6,12 @@ the database keeps them: each design's current document, and its undo history, c
 that document once per revision kept (revisions of one design are of much the same size,
 and reading every one of them on each save would cost more than the save).
 
-``Design.commit`` calls ``check`` inside its transaction, before writing anything, so a
-design that would go over is refused whole: ``OverQuota`` carries the sentence to show.
-A save that does not make a design larger is never refused, even at the cap, so that fixing
-or trimming a design is always possible (its history stays within the bound every design
-has, ``models.HISTORY_BYTES``); deleting a design frees its room at once.
+``Design.commit`` calls ``check`` inside its transaction, before writing anything. At the
+cap, a save of a design drops that design's oldest revisions (its undo history) to make
+room; when even the design and its one newest revision would not fit, or a new design would
+not, it is refused whole: ``OverQuota`` carries the sentence to show. Everything happens in
+the save's transaction, so a save that fails for another reason drops nothing either.
+Deleting a design frees its room at once.
 """
 
 from __future__ import annotations
@@ -128,28 +129,32 @@ def check(design: Design, document: Any) -> None:
     after = others.bytes + size * (1 + _kept_after_save(design, size))
     if after <= cap.bytes:
         return
-    if design.pk is not None and size <= current_size(design):
-        # Not larger than before: fixing or trimming a design is always possible.
+    # How many revisions of this size fit beside the document, the new one included.
+    fits = (cap.bytes - others.bytes) // max(size, 1) - 1
+    if design.pk is not None and fits >= 1:
+        # Room for the design, not for all of its history: its oldest undo steps go.
+        _drop_oldest_revisions(design, keep=fits - 1)
         return
+    least = others.bytes + 2 * size  # the document and its one revision
     where = "in this browser" if anonymous else "in your account"
     allowed = "a visitor without an account may store" if anonymous else "an account may store"
     raise OverQuota(
-        f"Saving this would bring your designs {where} to {megabytes(after)} with their undo "
-        f"history, over the {megabytes(cap.bytes)} {allowed}. Nothing was saved.",
+        f"Saving this would bring your designs {where} to {megabytes(least)}, over the "
+        f"{megabytes(cap.bytes)} {allowed}. Nothing was saved.",
         advice,
     )
 
 
-def current_size(design: Design) -> int:
-    """Bytes of the design's document as stored now, counted as ``usage`` counts them."""
-    size = (
-        type(design)
-        .objects.filter(pk=design.pk)
-        .annotate(size=Length(Cast("document", TextField())))
-        .values_list("size", flat=True)
-        .first()
+def _drop_oldest_revisions(design: Design, keep: int) -> None:
+    """Keep the newest ``keep`` revisions up to the current one (the save adds one more)."""
+    from .models import Revision
+
+    older = (
+        design.revisions.filter(number__lte=design.position)
+        .order_by("-number")
+        .values_list("pk", flat=True)[keep:]
     )
-    return size or 0
+    Revision.objects.filter(pk__in=list(older)).delete()
 
 
 def _advice(anonymous: bool) -> str:

@@ -138,3 +138,27 @@ def test_it_counts_the_undo_history_and_the_default_caps_hold_a_normal_design():
     assert used.bytes == len(json.dumps(design.document)) * (1 + design.revisions.count())
     assert size * 4 < used.bytes < size * 6
     assert used.bytes < django_settings.DESIGN_QUOTAS["anonymous"]["bytes"]
+
+
+def test_at_the_cap_a_save_drops_the_designs_oldest_undo_steps_to_make_room():
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+    for i in range(3):
+        design.commit({**design.document, "description": f"version {i}"}, f"Edit {i}.")
+    full = quota.usage(design).bytes  # the document and four revisions of one size
+    assert list(design.revisions.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+    with override_settings(DESIGN_QUOTAS=quotas(anonymous={"bytes": full})):
+        r = alice.post(
+            reverse("designs:settings", args=[design.pk]),
+            {"name": "Small office", "description": "version 9"},
+        )
+
+    assert r.status_code == 303
+    design.refresh_from_db()
+    assert design.document["description"] == "version 9"
+    # Five revisions would not fit: the oldest went, so the designs stay within the cap.
+    assert list(design.revisions.values_list("number", flat=True)) == [2, 3, 4, 5]
+    assert quota.usage(design).bytes <= full
+    assert design.can_undo()
