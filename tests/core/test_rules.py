@@ -119,7 +119,7 @@ RECORDED = _recorded()
 
 def test_the_scan_sees_the_stages():
     # Against a scan that silently finds nothing: the stages record dozens of findings.
-    assert len(RECORDED) > 25
+    assert len(RECORDED) >= 20
     assert {m for m, *_ in RECORDED} >= {"planner/mx.py", "planner/clients.py"}
 
 
@@ -191,3 +191,29 @@ def test_the_command_speaks_json():
         "learn": RULES[0].learn,
         "page": f"/learn/findings/{RULES[0].code}/",
     }
+
+
+def test_a_refused_service_links_to_the_tutorial_on_that_service():
+    from architect.core.rules.designs import design, server
+
+    def refused(**extra) -> list:
+        extra_host = {"name": "extra.example.org", "network": "hosting"}
+        extra_host |= {"addresses": ["192.0.2.50"], "accepts_internet_smtp": False, **extra}
+        found = plan(model.load(design("Refused", hosts=[server(), extra_host]))).findings
+        return [
+            (f.message.split(" is asked to ")[1], f.learn)
+            for f in found
+            if f.code == "service-refused"
+        ]
+
+    assert refused(services=["imap"]) == [
+        (
+            "offer IMAP but holds no mailboxes; IMAP belongs on the mailbox host.",
+            "/learn/reading/#imap",
+        )
+    ]
+    assert refused(services=["filtering"])[0][1] == "/learn/topologies/#filtering-edge"
+    # One finding per host: the first refusal, in the order the services stage weighs them.
+    assert [m for m, _ in refused(mta="none", services=["submission", "pop3"])] == [
+        "offer submission but runs no MTA; submission is not planned there."
+    ]

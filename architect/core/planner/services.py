@@ -45,49 +45,21 @@ def plan_services(ctx: Context) -> None:
 
 def _requested(ctx: Context, h: HostState) -> None:
     services = h.host.services
-    if "submission" in services:
-        if h.has_mta:
-            _submission(h, "the design asks for submission here")
-        else:
-            ctx.find(
-                "warning",
-                "service-refused",
-                f"{h.name} is asked to offer submission but runs no MTA; submission is not "
-                "planned there.",
-                [h.name],
-                learn("injection", "submission"),
-            )
+    # A service the host cannot hold is left out; the rule service-refused
+    # (core/rules/clients.py) says so.
+    if "submission" in services and h.has_mta:
+        _submission(h, "the design asks for submission here")
     for proto in ("imap", "pop3"):
-        if proto in services:
-            if "mailbox" in h.roles:
-                h.role(proto, f"the design asks for {proto.upper()} here", learn("reading", proto))
-            else:
-                ctx.find(
-                    "warning",
-                    "service-refused",
-                    f"{h.name} is asked to offer {proto.upper()} but holds no mailboxes; "
-                    f"{proto.upper()} belongs on the mailbox host.",
-                    [h.name],
-                    learn("reading", proto),
-                )
+        if proto in services and "mailbox" in h.roles:
+            h.role(proto, f"the design asks for {proto.upper()} here", learn("reading", proto))
     if "webmail" in services:
         h.role("webmail", "the design asks for webmail here", learn("reading", "webmail"))
-    if "filtering" in services:
-        if h.roles & {"mx", "gateway", "backup-mx"}:
-            h.role(
-                "filter",
-                "filters spam and viruses as mail arrives from the internet",
-                learn("topologies", "filtering-edge"),
-            )
-        else:
-            ctx.find(
-                "warning",
-                "service-refused",
-                f"{h.name} is asked to filter mail but receives none from the internet; "
-                "filtering belongs on the MX or gateway.",
-                [h.name],
-                learn("topologies", "filtering-edge"),
-            )
+    if "filtering" in services and h.roles & {"mx", "gateway", "backup-mx"}:
+        h.role(
+            "filter",
+            "filters spam and viruses as mail arrives from the internet",
+            learn("topologies", "filtering-edge"),
+        )
 
 
 def _submission(h: HostState, why: str) -> None:

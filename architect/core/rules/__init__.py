@@ -28,7 +28,7 @@ from ..learn import learn as learn_link
 if TYPE_CHECKING:
     from ..planner.context import Context
 
-Find = Callable[[str, Any], None]
+Find = Callable[..., None]
 Check = Callable[["Context", Find], None]
 
 SEVERITIES = ("error", "warning", "info")
@@ -67,8 +67,11 @@ class Rule:
         if self.check is None:
             return
 
-        def find(message: str, subjects: Any) -> None:
-            ctx.find(self.severity, self.code, message, subjects, self.learn)
+        def find(message: str, subjects: Any, learn: str | None = None) -> None:
+            # A check may link to another of its sections, by case, never to a stray one.
+            if learn is not None and learn not in self.learn_also:
+                raise ValueError(f"{self.code}: {learn} is not among the rule's links")
+            ctx.find(self.severity, self.code, message, subjects, learn or self.learn)
 
         self.check(ctx, find)
 
@@ -92,6 +95,8 @@ def _sources(pairs: tuple[tuple[str, str], ...]) -> tuple[Source, ...]:
 def check(code: str, severity: str, learn: tuple[str, str], **text: Any) -> Callable:
     """Register the decorated function as the check of a rule (see ``Rule`` for ``text``)."""
 
+    also = tuple(learn_link(*pair) for pair in text.pop("learn_also", ()))
+
     def register(function: Check) -> Check:
         _add(
             Rule(
@@ -101,6 +106,7 @@ def check(code: str, severity: str, learn: tuple[str, str], **text: Any) -> Call
                 sources=_sources(text.pop("sources")),
                 stage="planner/findings.py",
                 check=function,
+                learn_also=also,
                 **text,
             )
         )

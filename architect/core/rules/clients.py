@@ -1,12 +1,17 @@
-"""Rules the client and service stages record while they connect people and programs."""
+"""Rules about clients and services: who can send, read and reach what.
+
+The client stage records its rules inside its decisions; service-refused is a check on the
+finished plan.
+"""
 
 from __future__ import annotations
 
-from . import recorded
+from ..learn import learn
+from ..planner.context import Context
+from . import check, recorded
 from .designs import HOSTING, MAIL, OFFICE, ROAMING, design, gateway, server, solo
 
 CLIENTS = "planner/clients.py"
-SERVICES = "planner/services.py"
 RFC6409 = ("RFC 6409 (message submission)", "https://www.rfc-editor.org/rfc/rfc6409")
 RFC8314 = ("RFC 8314 (TLS for submission and access)", "https://www.rfc-editor.org/rfc/rfc8314")
 MYNETWORKS = ("Postfix: mynetworks", "https://www.postfix.org/postconf.5.html#mynetworks")
@@ -150,11 +155,12 @@ recorded(
     example=_printer("Office printer, server on the internet", OFFICE),
     counter_example=_printer("Printer that logs in", OFFICE, can_authenticate=True),
 )
-recorded(
+
+
+@check(
     "service-refused",
     "warning",
     ("injection", "submission"),
-    SERVICES,
     learn_also=(("reading", "imap"), ("reading", "pop3"), ("topologies", "filtering-edge")),
     title="A host is asked for a service it cannot offer",
     explanation="Catches a service the design asks of a host that cannot hold it: "
@@ -181,3 +187,28 @@ recorded(
     ),
     counter_example=solo(),
 )
+def service_refused(ctx: Context, find) -> None:
+    # In the order the services stage weighs them: a host refused twice shows the first.
+    for h in ctx.sorted_hosts():
+        services = h.host.services
+        if "submission" in services and not h.has_mta:
+            find(
+                f"{h.name} is asked to offer submission but runs no MTA; submission is not "
+                "planned there.",
+                [h.name],
+            )
+        for proto in ("imap", "pop3"):
+            if proto in services and "mailbox" not in h.roles:
+                find(
+                    f"{h.name} is asked to offer {proto.upper()} but holds no mailboxes; "
+                    f"{proto.upper()} belongs on the mailbox host.",
+                    [h.name],
+                    learn("reading", proto),
+                )
+        if "filtering" in services and not h.roles & {"mx", "gateway", "backup-mx"}:
+            find(
+                f"{h.name} is asked to filter mail but receives none from the internet; "
+                "filtering belongs on the MX or gateway.",
+                [h.name],
+                learn("topologies", "filtering-edge"),
+            )
