@@ -92,7 +92,8 @@ class Design(models.Model):
         try:
             with transaction.atomic():
                 self._check_fresh()
-                # Over the owner's storage cap: quota.OverQuota, and nothing is written.
+                # At the owner's storage cap: room made from this design's oldest
+                # revisions, or quota.OverQuota and nothing written.
                 quota.check(self, canonical)
                 self._save_revision(design, canonical, summary, findings)
         except IntegrityError:
