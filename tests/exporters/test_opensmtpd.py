@@ -11,6 +11,7 @@ only when not root.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -19,9 +20,16 @@ from pathlib import Path
 import pytest
 
 from architect import examples
+from architect.core import dkim
 from architect.core.exporters import bundle
 from architect.core.exporters.deploy import certificate_paths, installs
-from architect.core.exporters.opensmtpd import CONF_DIR, PACKAGE, SUITE, opensmtpd_files
+from architect.core.exporters.opensmtpd import (
+    CONF_DIR,
+    DKIM_DIR,
+    PACKAGE,
+    SUITE,
+    opensmtpd_files,
+)
 from architect.core.planner import plan as make_plan
 from architect.lab import packages
 from architect.lab.packages import UnpackError, environment, unpacked
@@ -190,3 +198,85 @@ def test_it_installs_the_backport_and_gets_the_certificate_smtpd_names():
     assert certificate_paths(files, step.host) == {named["cert"]: "cert", named["key"]: "key"}
     # smtpd reads its certificate only at start, and its unit has no reload.
     assert "&& systemctl restart opensmtpd'" in files["README.md"]
+
+
+# --------------------------------------------------------------------------
+# DKIM: opensmtpd-filter-dkimsign, one filter per domain on a loopback listener
+
+
+def _signing(slug: str):
+    """``slug`` on OpenSMTPD with a DKIM key for each domain that sends."""
+    design = switched(slug, "opensmtpd")
+    _pem, public = dkim.generate()
+    domains = tuple(
+        dataclasses.replace(
+            d, dkim_selector="lab" if d.alias_of else "s2026a", dkim_public_key=public
+        )
+        if d.receives_mail
+        else d
+        for d in design.domains
+    )
+    return dataclasses.replace(design, domains=domains)
+
+
+def test_it_signs_each_domain_with_its_own_filter_and_key(smtpd, certificate, tmp_path):
+    design = _signing("multi-domain")
+    plan = make_plan(design)
+    files = bundle(design, plan)
+    ((host, folder),) = _write(design, plan, tmp_path)
+    checked = _checkable(folder, certificate)
+    result = _check(smtpd, checked)
+    assert result.returncode == 0, result.stderr
+    conf = files[f"opensmtpd/{host.name}/smtpd.conf"]
+    expected = {
+        "example-shop.com": ("lab", f"{DKIM_DIR}/lab.example-shop.com.key"),
+        "example.com": ("s2026a", f"{DKIM_DIR}/s2026a.example.com.key"),
+        "example.net": ("s2026a", f"{DKIM_DIR}/s2026a.example.net.key"),
+    }
+    assert set(host.dkim_signs) == set(expected)
+    rules = _rules(conf)
+    for domain, (selector, key) in expected.items():
+        # One filter per key: one -d, its own selector and key, run as _dkimsign.
+        (line,) = [li for li in conf.splitlines() if f"-d {domain} " in li]
+        name = line.split('"')[1]
+        assert f"-s {selector} -k {key}" in line and "user _dkimsign group _dkimsign" in line
+        (listen,) = [li for li in conf.splitlines() if li.endswith(f' filter "{name}"')]
+        assert listen.startswith("listen on 127.0.0.1 port ")
+        tag = listen.split(" tag ")[1].split()[0]
+        # The signed copy goes out before any rule could send it round again; only the
+        # host's own, its trusted networks' and logged-in users' mail is sent to be signed.
+        out = rules.index(f'match from local tag {tag} for any action "outbound"')
+        signing = [r for r in rules if f'mail-from "@{domain}"' in r]
+        assert {r.split(" mail-from")[0] for r in signing} == {
+            "match from local",
+            "match from src <trusted>",
+            "match auth from any",
+        }
+        assert all(rules.index(r) > out for r in signing)
+    # Cron's root@<host> is signed for the origin domain (relaxed DMARC alignment).
+    assert f'match from local mail-from "@{host.name}" for any' in conf
+    # The install step installs the filter, makes the key folder and stops without a key;
+    # the README says where each key goes and whose it is.
+    (step,) = [s for s in installs(files) if s.program == "opensmtpd"]
+    assert step.packages == (f"{PACKAGE}/{SUITE}", "opensmtpd-filter-dkimsign")
+    assert step.accounts == (f"install -d -o root -g _dkimsign -m 0750 {DKIM_DIR}",)
+    for _selector, key in expected.values():
+        assert any(key in c and "exit 1" in c for c in step.commands), key
+        assert (
+            f"install -o root -g _dkimsign -m 0640 KEY-YOU-DOWNLOADED {key}" in (files["README.md"])
+        )
+    assert "opensmtpd-filter-dkimsign" in files[f"hosts/{host.name}/install.sh"]
+    # smtpd refuses a listener that names a filter nobody declared.
+    broken = folder / "broken.conf"
+    undeclared = re.sub(r'^filter "dkim_example_net" .*$', "", checked.read_text(), flags=re.M)
+    broken.write_text(undeclared)
+    assert _check(smtpd, broken).returncode != 0
+
+
+def test_without_keys_nothing_is_signed():
+    design = switched("multi-domain", "opensmtpd")
+    files = bundle(design, make_plan(design))
+    conf = next(t for p, t in files.items() if p.endswith("/smtpd.conf"))
+    assert "filter-dkimsign" not in conf and "tag DKIM_" not in conf
+    (step,) = [s for s in installs(files) if s.program == "opensmtpd"]
+    assert step.packages == (f"{PACKAGE}/{SUITE}",) and not step.accounts

@@ -106,7 +106,7 @@ def installs(files: Mapping[str, str]) -> list[Install]:
     for host, names in host_dirs(files, "exim").items():
         out.append(_exim(host, names, files))
     for host, names in host_dirs(files, "opensmtpd").items():
-        out.append(_opensmtpd(host, names))
+        out.append(_opensmtpd(host, names, files))
     for host in host_dirs(files, "web"):
         out.append(_nginx(host, files))
     # OpenDKIM before the MTA, whose milter setting expects it. Exim before Dovecot:
@@ -366,9 +366,18 @@ def exim_dkim_keys(conf: str) -> list[str]:
     return list(dkim_keys_named(conf).values())
 
 
-def _opensmtpd(host: str, names: list[str]) -> Install:
+def _opensmtpd(host: str, names: list[str], files: Mapping[str, str]) -> Install:
     """smtpd.conf to /etc/smtpd.conf, its tables to /etc/smtpd/; the package from backports."""
-    from .opensmtpd import PACKAGE, SUITE
+    from .opensmtpd import DKIM_DIR, DKIM_PACKAGE, DKIM_USER, PACKAGE, SUITE
+
+    # The DKIM filter reads keys that are not in the bundle: stop, saying where each
+    # goes, rather than start a filter that fails (and smtpd with it).
+    keys = opensmtpd_dkim_keys(files.get(f"opensmtpd/{host}/smtpd.conf", ""))
+    checks = [
+        f"test -s {k} || {{ echo 'missing {k}: put the private key there "
+        f"(chgrp {DKIM_USER}, chmod 640)' >&2; exit 1; }}"
+        for k in keys
+    ]
 
     copies = []
     for name in names:
@@ -379,10 +388,19 @@ def _opensmtpd(host: str, names: list[str]) -> Install:
         host=host,
         program="opensmtpd",
         copies=tuple(copies),
-        packages=(f"{PACKAGE}/{SUITE}",),  # apt-get install NAME/SUITE
-        commands=("smtpd -n",),
+        # apt-get install NAME/SUITE; the filter is bookworm's own.
+        packages=(f"{PACKAGE}/{SUITE}", *((DKIM_PACKAGE,) if keys else ())),
+        accounts=((f"install -d -o root -g {DKIM_USER} -m 0750 {DKIM_DIR}",) if keys else ()),
+        commands=("smtpd -n", *checks),
         apply=("systemctl restart opensmtpd",),
     )
+
+
+def opensmtpd_dkim_keys(conf: str) -> list[str]:
+    """The DKIM private key files a smtpd.conf's filter-dkimsign lines read."""
+    from .opensmtpd import dkim_keys_named
+
+    return list(dkim_keys_named(conf).values())
 
 
 def _nginx(host: str, files: Mapping[str, str]) -> Install:

@@ -22,7 +22,16 @@ The same decisions in OpenSMTPD's words:
   to a hub that trusts the host;
 - ``listens``: port 25 with ``tls`` (offered) and no AUTH, 587 with
   ``tls-require`` and 465 with ``smtps``, both ``auth <passwords>`` and
-  ``senders <sender_logins>``; a null client listens on loopback only.
+  ``senders <sender_logins>``; a null client listens on loopback only;
+- ``dkim_signs`` is Debian's ``opensmtpd-filter-dkimsign``, one ``filter``
+  per domain on a loopback listener of its own: mail for other domains from
+  this host, its trusted networks or a login, sent as one of those domains,
+  goes through that listener (``relay host smtp://127.0.0.1:PORT``), is
+  signed there and tagged, and the tag sends it on its way out. One filter
+  holds one key and signs whatever passes it (with its first ``-d`` when the
+  From matches none), so neither a chain of filters nor a filter on port 25,
+  where strangers' mail arrives too, would sign only what is ours with the
+  right key.
 
 OpenSMTPD does not implement VRFY or EXPN (it answers 502), and it cannot ask
 Dovecot for passwords: submission logins are checked against its own
@@ -32,7 +41,9 @@ credentials table (``smtpctl encrypt`` hashes), kept in step with Dovecot's.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..design import Design
 from ..plan import HostPlan, Plan
@@ -65,6 +76,15 @@ PACKAGE = "opensmtpd"
 # alert), so no STARTTLS on 25 and no submission at all. 7.4 in bookworm-backports
 # works with the same certbot files.
 SUITE = "bookworm-backports"
+# DKIM signing: Debian's filter (bookworm's 0.5, for any opensmtpd of 6.6 or later),
+# run as the user its package creates, with the keys in a folder of root's that
+# this user's group may read.
+DKIM_PACKAGE = "opensmtpd-filter-dkimsign"
+DKIM_USER = "_dkimsign"
+DKIM_DIR = f"{CONF_DIR}/dkim"
+DKIM_FILTER = "/usr/libexec/opensmtpd/filter-dkimsign"
+# The loopback port of the first domain's signing listener; the next domain's is one more.
+DKIM_PORT = 10030
 
 
 class _Conf:
@@ -189,14 +209,42 @@ def smtpd_conf(design: Design, plan: Plan, host: HostPlan) -> str:
         if name in tables:
             conf.line(f"table {name} file:{CONF_DIR}/{name}", why)
 
+    signers = dkim_signers(design, host)
+    if signers:
+        _dkim_filters(conf, host, signers)
+
     conf.section("Listening")
     _listeners(conf, host, ports, submission, "sender_logins" in tables)
+    for s in signers:
+        conf.line(
+            f'listen on 127.0.0.1 port {s.port} tag {s.tag} filter "{s.filter}"',
+            f"The signing listener of {s.domain}: only the sign_ action above sends mail "
+            f"here; the filter signs it and the tag {s.tag} sends it out (rules below). "
+            "Loopback only, and mail here is treated as the host's own.",
+        )
 
     conf.section("Actions: how accepted mail is delivered")
     actions = _actions(conf, plan, host, classes, tables, null_client, no_local, origin)
+    for s in signers:
+        conf.line(
+            f'action "{s.action}" relay host smtp://127.0.0.1:{s.port}',
+            f"Mail of {s.domain} on its way out goes first through its signing listener "
+            f"(port {s.port}, this host) to be signed.",
+        )
 
     conf.section("Rules: which mail is accepted, and for which action")
-    _rules(conf, host, classes, dovecot_domains, tables, actions, null_client, no_local, submission)
+    _rules(
+        conf,
+        host,
+        classes,
+        dovecot_domains,
+        tables,
+        actions,
+        null_client,
+        no_local,
+        submission,
+        signers,
+    )
     if "filter" in host.roles:
         conf.line(
             "# filter: none installed yet",
@@ -377,7 +425,16 @@ def _actions(conf, plan, host, classes, tables, null_client, no_local, origin) -
 
 
 def _rules(
-    conf, host, classes, dovecot_domains, tables, actions, null_client, no_local, submission
+    conf,
+    host,
+    classes,
+    dovecot_domains,
+    tables,
+    actions,
+    null_client,
+    no_local,
+    submission,
+    signers,
 ):
     if "aliases" in actions:
         conf.line(
@@ -425,6 +482,45 @@ def _rules(
             "Mail for the domains this host is a backup MX of"
             + (", only for the addresses in relay_recipients." if check else "."),
         )
+    for sig in signers:
+        conf.line(
+            f'match from local tag {sig.tag} for any action "outbound"',
+            f"Mail of {sig.domain} that its signing listener has signed: out, as below. "
+            "Before the rules that send to the signing listeners, so no message goes round.",
+        )
+    # What programs here send without a domain (cron's root) OpenSMTPD qualifies with
+    # the server name (/etc/mailname), the host's own name: it has no setting like
+    # Postfix's myorigin. Signed for the origin domain, whose key covers it (DMARC's
+    # relaxed alignment: the same organisational domain).
+    origin = host.origin or host.name.split(".", 1)[1]
+    for sig in signers:
+        if sig.domain == origin:
+            conf.line(
+                f'match from local mail-from "@{host.name}" for any action "{sig.action}"',
+                f"Mail that programs on this host send with no domain leaves as "
+                f"user@{host.name} (OpenSMTPD qualifies it with its server name, "
+                f"/etc/mailname): signed for {origin}, which DMARC aligns with it "
+                "(relaxed alignment, the same organisational domain).",
+            )
+    for sig in signers:
+        sources = [("from local", "programs on this host")]
+        if not null_client:
+            sources.append(("from src <trusted>", "the trusted networks"))
+        if submission:
+            sources.append(("auth from any", "logged-in users"))
+        for n, (source, who) in enumerate(sources):
+            conf.line(
+                f'match {source} mail-from "@{sig.domain}" for any action "{sig.action}"',
+                *(
+                    [
+                        f"Mail that {who} send as {sig.domain} to other domains is signed "
+                        "first (DKIM, with the key of its own domain); mail this host "
+                        "relays for strangers never is."
+                    ]
+                    if n == 0
+                    else [f"The same for {who}."]
+                ),
+            )
     conf.line(
         'match from local for any action "outbound"',
         "Programs on this host (the sendmail command, the loopback).",
@@ -442,6 +538,79 @@ def _rules(
     conf.line(
         "# Everything else matches no rule and is refused: not an open relay.",
     )
+
+
+# --------------------------------------------------------------------------
+# DKIM
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One signing domain of a host: its filter, its loopback listener, its key."""
+
+    domain: str
+    selector: str
+    key: str  # the private key file the filter reads
+    port: int  # the loopback listener that signs
+    filter: str
+    tag: str
+    action: str
+
+
+def dkim_key_path(domain: str, selector: str) -> str:
+    """Where the private key of ``domain``'s ``selector`` goes on an OpenSMTPD host."""
+    return f"{DKIM_DIR}/{selector}.{domain}.key"
+
+
+def dkim_signers(design: Design, host: HostPlan) -> list[Signer]:
+    """The domains this host signs, each with its filter, listener and key, in order."""
+    out = []
+    for n, domain in enumerate(host.dkim_signs):
+        selector = design.domain(domain).dkim_selector
+        label = re.sub(r"[^A-Za-z0-9]", "_", domain)
+        out.append(
+            Signer(
+                domain=domain,
+                selector=selector,
+                key=dkim_key_path(domain, selector),
+                port=DKIM_PORT + n,
+                filter=f"dkim_{label}",
+                tag=f"DKIM_{label}",
+                action=f"sign_{label}",
+            )
+        )
+    return out
+
+
+def dkim_keys_named(conf: str) -> dict[str, str]:
+    """{domain: private key path} as the filter lines of a smtpd.conf name them."""
+    found = re.findall(r"filter-dkimsign .*?-d (\S+) -s \S+ -k (\S+)\"", conf)
+    return dict(found)
+
+
+def _dkim_filters(conf: _Conf, host: HostPlan, signers: list[Signer]) -> None:
+    conf.section("DKIM signing")
+    for why in reasons(host, "dkim"):
+        conf.lines += comment_lines(why)
+    for n, s in enumerate(signers):
+        conf.line(
+            f'filter "{s.filter}" proc-exec "{DKIM_FILTER} -c relaxed/relaxed '
+            f'-d {s.domain} -s {s.selector} -k {s.key}" user {DKIM_USER} group {DKIM_USER}',
+            *(
+                [
+                    "Debian's opensmtpd-filter-dkimsign signs each message that passes it "
+                    "(filter-dkimsign(8)): d= the domain, s= the selector published at "
+                    "<selector>._domainkey.<domain>, relaxed canonicalization, which "
+                    "survives the small header changes of the hops after this one. It runs "
+                    f"as {DKIM_USER}, which the package creates."
+                ]
+                if n == 0
+                else []
+            ),
+            f"PLACEHOLDER: the private key of {s.domain} (selector {s.selector}) is not "
+            f"in the bundle: put the key you downloaded at {s.key}, owned by root, group "
+            f"{DKIM_USER}, mode 0640. Without it the filter fails and smtpd stops.",
+        )
 
 
 # --------------------------------------------------------------------------

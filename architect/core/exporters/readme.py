@@ -18,7 +18,14 @@ from collections.abc import Iterable, Mapping
 from ..design import CLIENT_KINDS, Design
 from ..plan import ClientPlan, Plan
 from . import Exporter, register
-from .deploy import SENDMAIL_CF, Install, certificate_paths, exim_dkim_keys, installs
+from .deploy import (
+    SENDMAIL_CF,
+    Install,
+    certificate_paths,
+    exim_dkim_keys,
+    installs,
+    opensmtpd_dkim_keys,
+)
 from .install import SERVICES
 from .zone import CHECKZONE_FLAGS, one_line
 
@@ -578,9 +585,27 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "and the smarthost login in `secrets` if there is one; `smtpd -n` reads every",
             "table and the certificate, so it fails until they exist.",
             "",
-            "Copy the files to the host (create `/etc/smtpd/` first):",
-            "",
         ]
+        keys = opensmtpd_dkim_keys(files.get(f"opensmtpd/{step.host}/smtpd.conf", ""))
+        if keys:
+            out += [
+                "OpenSMTPD signs this host's outgoing mail with DKIM through Debian's",
+                "`opensmtpd-filter-dkimsign` (installed above; no OpenDKIM here), one filter",
+                "per domain. Put the private key you downloaded when you made each domain's",
+                "key at its path below, owned by root, group `_dkimsign`, mode 0640 (the",
+                "filter runs as `_dkimsign`, which the package creates); the install step",
+                "stops without them, and smtpd does not start when a filter cannot read its",
+                "key:",
+                "",
+                *(f"- {code(k)}" for k in keys),
+                "",
+                "```sh",
+                *step.accounts,
+                *(f"install -o root -g _dkimsign -m 0640 KEY-YOU-DOWNLOADED {k}" for k in keys),
+                "```",
+                "",
+            ]
+        out += ["Copy the files to the host (create `/etc/smtpd/` first):", ""]
         out += _copies(step)
         out += ["", "Check and apply:", "", "```sh", *step.commands, *step.apply, "```", ""]
     return out

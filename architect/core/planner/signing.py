@@ -10,8 +10,9 @@ signs anyway does not sign again: one signature per message is enough.
 Only domains whose key the design holds are signed, and only on hosts whose
 MTA the bundle can make sign: Postfix and sendmail through the OpenDKIM milter
 (``dkim/<host>/``, wired by main.cf or sendmail.mc), Exim with its own DKIM
-support in the transports that carry mail out (exim4.conf). OpenSMTPD hosts
-do not sign yet.
+support in the transports that carry mail out (exim4.conf), OpenSMTPD with
+Debian's filter-dkimsign, one filter per domain on a loopback listener that
+outgoing mail passes through (smtpd.conf).
 """
 
 from __future__ import annotations
@@ -22,9 +23,14 @@ from ..design import Design
 from ..learn import learn
 from ..plan import HostPlan, Plan, Reason, relayhost_name
 
-SIGNING_MTAS = ("postfix", "sendmail", "exim")
+SIGNING_MTAS = ("postfix", "sendmail", "exim", "opensmtpd")
 # How each MTA signs, as the reason says it.
-SIGNER = {"postfix": "OpenDKIM", "sendmail": "OpenDKIM", "exim": "Exim's own DKIM signing"}
+SIGNER = {
+    "postfix": "OpenDKIM",
+    "sendmail": "OpenDKIM",
+    "exim": "Exim's own DKIM signing",
+    "opensmtpd": "OpenSMTPD's filter-dkimsign",
+}
 
 
 def plan_signing(design: Design, plan: Plan) -> Plan:
