@@ -641,16 +641,28 @@ class Checks:
                 "(d= aligned with From)",
                 lambda d=domain: self._dkim(d),
             )
+        # What cron and scripts send: From root, no domain, which the host qualifies.
+        for h in self.plan.hosts:
+            origin = h.origin or h.name.split(".", 1)[1]
+            if h.name in self.lab.hosts and origin in h.dkim_signs:
+                yield self._one(
+                    f"mail that root sends on {h.name} with no domain (cron) leaves as "
+                    f"root@{origin} with a DKIM signature that verifies",
+                    lambda h=h, o=origin: self._dkim(o, signer=h, sender="root"),
+                )
 
-    def _dkim(self, domain: str) -> str:
+    def _dkim(self, domain: str, signer=None, sender: str = "") -> str:
         """Send as the domain from a host that signs it; the copy at the sink must verify."""
-        signer = next(h for h in self.plan.hosts if domain in h.dkim_signs)
+        signer = signer or next(h for h in self.plan.hosts if domain in h.dkim_signs)
         # postmaster exists in every domain with mailboxes: an MTA may refuse a local
         # sender address that does not (sendmail with a virtusertable does).
-        sender, rcpt = f"postmaster@{domain}", f"someone@{OUTSIDE_DOMAIN}"
+        sender, rcpt = sender or f"postmaster@{domain}", f"someone@{OUTSIDE_DOMAIN}"
         msgid, text = self.message(sender, rcpt, "dkim")
+        # A bare local name is sent as a program sends it: no -f, the envelope is the
+        # caller's (root), and the MTA qualifies both with the host's origin.
+        envelope = ["-f", sender] if "@" in sender else []
         done = self.lab.hosts[signer.name].machine.run(
-            ["/usr/sbin/sendmail", "-i", "-f", sender, rcpt],
+            ["/usr/sbin/sendmail", "-i", *envelope, rcpt],
             input=text.replace("\r\n", "\n"),
             check=False,
         )
@@ -675,6 +687,10 @@ class Checks:
             raise Failure(f"no DKIM-Signature on the copy that left {signer.name}")
         if tags.get("d", "").lower() != domain:
             raise Failure(f"signed for d={tags.get('d')}, not {domain}: DMARC would fail")
+        # DMARC aligns d= with the From the receiver reads, whatever the sender wrote.
+        written = email.utils.parseaddr(email.message_from_bytes(data).get("From", ""))[1]
+        if written.rpartition("@")[2].lower() != domain:
+            raise Failure(f"signed for {domain}, but From: {written} arrived: DMARC would fail")
         if not dkimpy.verify(data, dnsfunc=txt):
             raise Failure(f"the signature (s={tags.get('s')}) does not verify against DNS")
         # And as OpenDKIM's own tool sees it, on the signer: the private key there (where

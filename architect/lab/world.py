@@ -653,7 +653,7 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
     )
     # The packages first (as apt-get install would), so their accounts exist.
     if host.plan.mta == "sendmail":
-        _install_sendmail(m)
+        _install_sendmail(m, own_submit=f"sendmail/{host.name}/submit.mc" in lab.files)
     if host.plan.mta == "exim":
         _install_exim(m, _package_root(lab, host.plan))
     if host.plan.mta == "opensmtpd":
@@ -811,14 +811,19 @@ ln -sf ../sbin/exim4 /usr/lib/sendmail
     )
 
 
-def _install_sendmail(m: Machine) -> None:
+def _install_sendmail(m: Machine, *, own_submit: bool = False) -> None:
     """What ``apt-get install sendmail`` would do, from the unpacked packages.
 
     The files of sendmail-bin and sendmail-base go to /usr and /etc/mail (overlays
     of this machine only), and the maintainer scripts' work is done by hand: the
     smmsp account, the queue folders, and the links that make sendmail the
-    machine's ``sendmail`` and ``newaliases`` in place of Postfix's.
+    machine's ``sendmail`` and ``newaliases`` in place of Postfix's. Where the bundle
+    brings its own submit.mc (a host that signs), the install script places and builds
+    it; Debian's is built into submit.cf only, so that there is no foreign file to refuse.
     """
+    submit = "/usr/share/sendmail/cf/debian/submit.mc"
+    if not own_submit:
+        submit = "/etc/mail/submit.mc"
     m.sh(
         f"""set -e
 cp -a {SENDMAIL_ROOT}/usr/. /usr/
@@ -835,8 +840,9 @@ done
 ln -sf /usr/libexec/sendmail/sendmail /usr/lib/sendmail
 [ -e /etc/mail/aliases ] || ln -s /etc/aliases /etc/mail/aliases
 # sendmailconfig's submit.cf: the sendmail command hands mail to the daemon over SMTP.
-[ -e /etc/mail/submit.mc ] || cp /usr/share/sendmail/cf/debian/submit.mc /etc/mail/submit.mc
-m4 /usr/share/sendmail/cf/m4/cf.m4 /etc/mail/submit.mc > /etc/mail/submit.cf
+[ {int(own_submit)} = 1 ] || [ -e /etc/mail/submit.mc ] || \
+    cp /usr/share/sendmail/cf/debian/submit.mc /etc/mail/submit.mc
+m4 /usr/share/sendmail/cf/m4/cf.m4 {submit} > /etc/mail/submit.cf
 """,
         timeout=60,
     )

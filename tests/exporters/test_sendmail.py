@@ -633,3 +633,33 @@ def test_it_signs_through_opendkim_and_masquerades_only_the_host_s_own_name(
         "postmaster@example-shop.com",
         "root@example.com",
     ], out
+
+
+def test_it_masquerades_in_submit_mc_so_cron_s_mail_is_signed_as_the_origin(
+    tmp_path, sendmail_root, lab_dir
+):
+    exported = export_to(_multi_domain_signing(), tmp_path / "bundle")
+    host = "mx.example.com"
+    submit = _mc_dir(exported, host) / "submit.mc"
+    built = m4_build(submit)
+    assert built.returncode == 0 and not built.stderr.strip(), built.stderr
+    cf = lab_dir / "submit.cf"
+    cf.write_text(built.stdout)
+    assert re.search(r"^DMexample\.com$", built.stdout, re.M)
+    # The sendmail command hands "From: root" to the daemon as root@example.com, the
+    # address OpenDKIM signs; the alias domain is left as written.
+    out = _address_test(
+        sendmail_root,
+        cf,
+        host,
+        "/tryflags HS",
+        "/try relay root",
+        "/try relay root@mx.example.com",
+        "/try relay postmaster@example-shop.com",
+    )
+    rewritten = re.findall(r"Rcode = \d+, addr = (\S+)", out)
+    assert rewritten == [
+        "root@example.com",
+        "root@example.com",
+        "postmaster@example-shop.com",
+    ], out

@@ -10,6 +10,7 @@ signature that verifies at the internet sink.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ def test_it_files_every_address_in_dovecot_s_mailboxes_on_a_sendmail_host(slug, 
         *(f"refuses the unknown nosuchuser@{d} at RCPT" for d in domains),
         "no bounce reached the internet (no backscatter)",
         *(f"mail from {d} reaches the internet with a DKIM signature that verifies" for d in sends),
+        "with no domain (cron) leaves as root@",
     ]:
         assert any(check in n for n in names), check
     failed = [r for r in results if not r.ok and not any(g in r.name for g in SUBMISSION_GAP)]
@@ -77,5 +79,22 @@ def test_a_signer_with_the_wrong_selector_fails_the_dkim_check(tmp_path, lab_hos
         results = list(Checks(lab).run())
     finally:
         lab.stop()
-    (dkim,) = [r for r in results if "DKIM signature that verifies" in r.name]
+    (dkim,) = [r for r in results if r.name.startswith("mail from example.org reaches")]
     assert not dkim.ok and "(s=wrong) does not verify against DNS" in dkim.detail, dkim.line()
+
+
+def test_without_masquerading_in_submit_mc_cron_s_mail_leaves_unsigned(tmp_path, lab_host):
+    # Debian's own submit.mc qualifies "From: root" with the host's name, which OpenDKIM
+    # does not sign; the daemon masquerades it only after signing. The check must see it.
+    def debian_submit(files: dict[str, str]) -> None:
+        for path in [p for p in files if p.endswith("/submit.mc")]:
+            files[path] = re.sub(r"^MASQUERADE_AS\(.*$", "dnl", files[path], flags=re.M)
+
+    lab = world.build(_with_sendmail("solo-server"), tmp_path / "lab", tamper=debian_submit)
+    try:
+        results = list(Checks(lab).run())
+    finally:
+        lab.stop()
+    (cron,) = [r for r in results if "(cron)" in r.name]
+    assert not cron.ok and "no DKIM-Signature" in cron.detail, cron.line()
+    assert [r for r in results if "mail from example.org" in r.name and r.ok]
