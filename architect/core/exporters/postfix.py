@@ -124,6 +124,8 @@ def reasons(host: HostPlan, subject: str) -> list[str]:
 
 def postfix_network(block: str) -> str:
     """A CIDR block as Postfix writes it in mynetworks: IPv6 inside brackets."""
+    if _canonical_ipv4_block(block):
+        return block  # already as ipaddress would write it (a hub may trust 80,000)
     try:
         net = parse_network(block)
     except ValueError:  # host bits set: not from a plan, but written as before
@@ -131,6 +133,23 @@ def postfix_network(block: str) -> str:
     if net.version == 6:
         return f"[{net.network_address}]/{net.prefixlen}"
     return str(net)
+
+
+def _canonical_ipv4_block(block: str) -> bool:
+    """Whether ``block`` is an IPv4 network written exactly as ``str(ip_network(block))``."""
+    address, slash, length = block.partition("/")
+    if not slash or ":" in address or not length.isdigit() or str(int(length)) != length:
+        return False
+    if int(length) > 32:
+        return False
+    try:
+        packed = socket.inet_pton(socket.AF_INET, address)
+    except OSError:
+        return False
+    size = 1 << (32 - int(length))
+    return socket.inet_ntop(socket.AF_INET, packed) == address and (
+        int.from_bytes(packed, "big") % size == 0
+    )
 
 
 def tls_chain_files(name: str) -> tuple[str, str]:

@@ -29,6 +29,9 @@ def one_line(text: str) -> str:
     the text be read as a record, so every control, format and separator
     character becomes a space.
     """
+    if text.isascii() and text.isprintable():
+        # Printable ASCII holds no control or separator character but the space.
+        return " ".join(text.split())
     cleaned = "".join(
         " " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text
     )
@@ -48,6 +51,11 @@ def txt_rdata(value: str) -> str:
 
 
 def _escape_txt(chunk: bytes) -> str:
+    text = chunk.decode("ascii", "replace")
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        # Printable ASCII without a quote or backslash stands as it is: an SPF record of
+        # a few hundred terms is not escaped byte by byte.
+        return text
     out = []
     for byte in chunk:
         if byte in (0x22, 0x5C):
