@@ -10,8 +10,10 @@ up a worker past gunicorn's 60 s timeout (issue 15):
 - ``full``: every limit reached at once: 1,000 domains with 100,000 users, 1,000 networks of
   64 blocks, 5,000 hosts of 16 addresses, 10,000 clients, 100 providers.
 
-For each it prints the seconds of load (validation), plan, the designer page, plan.json and
-export.zip (the bundle), against the targets of 2 s for a page and 10 s for the bundle. Pages
+For each it prints the seconds (CPU and wall clock) of load (validation), plan, the designer
+page, plan.json and export.zip (the bundle), against the targets of 2 s for a page and 10 s
+for the bundle; then each file once more, as a second download of the unchanged design
+that the cache answers. Pages
 are fetched through Django's test client from a throw-away SQLite database; ``--core`` times
 only load, plan and bundle, without Django.
 """
@@ -168,11 +170,14 @@ DESIGNS = {"wide": wide_document, "full": full_document}
 
 
 def timed(label: str, fn, target: float | None = None):
-    start = time.perf_counter()
+    # Everything runs in this process, so its CPU time is the work itself; the wall clock
+    # also counts the waits for a core on a shared machine. The target is held to the CPU.
+    start, start_cpu = time.perf_counter(), time.process_time()
     result = fn()
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start_cpu
+    wall = time.perf_counter() - start
     mark = "" if target is None else ("  ok" if seconds <= target else f"  OVER {target:g} s")
-    print(f"  {label:<16} {seconds:8.2f} s{mark}", flush=True)
+    print(f"  {label:<16} {seconds:8.2f} s cpu {wall:8.2f} s wall{mark}", flush=True)
     return result
 
 
@@ -214,15 +219,19 @@ def pages(name: str, document: dict[str, Any]) -> None:
         body = b"".join(response) if response.streaming else response.content
         return response.status_code, len(body)
 
-    for label, route, target in (
+    routes = (
         ("designer page", "designs:detail", PAGE_TARGET),
         ("design.json", "designs:design_json", PAGE_TARGET),
         ("plan.json", "designs:plan_json", PAGE_TARGET),
         ("diagram.svg", "designs:diagram_svg", PAGE_TARGET),
         ("export.zip", "designs:export_zip", BUNDLE_TARGET),
-    ):
+    )
+    for label, route, target in routes:
         status, size = timed(label, lambda route=route: get(route), target)
         print(f"  {'':<16} {status}, {size / 1e6:.2f} MB")
+    print("  again, unchanged (from the cache where it has them):")
+    for label, route, target in routes:
+        timed(label, lambda route=route: get(route), target)
 
 
 def main() -> None:
