@@ -245,8 +245,9 @@ class HostForm(PartForm):
         label="Mail software",
         choices=MTA_CHOICES,
         initial="postfix",
-        help_text="The program that moves mail on this host. Postfix and sendmail get "
-        "ready-made configuration files.",
+        help_text="The program that moves mail on this host. Postfix, sendmail, Exim and "
+        "OpenSMTPD each get ready-made configuration files; switch it to see the same "
+        "decisions in the other program's words.",
     )
     accepts_internet_smtp = forms.ChoiceField(
         label="Accepts mail from the internet",
