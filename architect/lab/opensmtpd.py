@@ -18,6 +18,9 @@ its postinst:
   command writes to ``/var/spool/smtpd/offline`` through it;
 - ``/var/spool/smtpd`` is not in the package: smtpd makes it and its queue
   folders with the owners and modes it checks at every start;
+- ``opensmtpd-filter-dkimsign`` (bookworm's 0.5, with ``libopensmtpd0``):
+  ``/usr/libexec/opensmtpd/filter-dkimsign`` and the system user and group
+  ``_dkimsign`` its postinst creates, which the filter runs as;
 - the unit runs ``/usr/sbin/smtpd`` (which reads ``/etc/smtpd.conf``) and has
   no reload: ``systemctl reload-or-restart opensmtpd`` restarts it.
 
@@ -32,13 +35,14 @@ from __future__ import annotations
 import re
 import subprocess
 
-from architect.core.exporters.opensmtpd import PACKAGE, SUITE
+from architect.core.exporters.opensmtpd import DKIM_PACKAGE, DKIM_USER, PACKAGE, SUITE
 
 from . import packages
 from .machine import Machine
 
-# The package the install step names: bookworm-backports' (see exporters.opensmtpd.SUITE).
-PACKAGES = (f"{PACKAGE}/{SUITE}",)
+# The package the install step names: bookworm-backports' (see exporters.opensmtpd.SUITE),
+# and the DKIM filter with its library (bookworm's), unpacked into the same root.
+PACKAGES = (f"{PACKAGE}/{SUITE}", DKIM_PACKAGE)
 ROOT = packages.CACHE / f"{PACKAGE}-{SUITE}"
 ENCRYPT = "usr/libexec/opensmtpd/encrypt"  # what `smtpctl encrypt` runs
 
@@ -59,6 +63,10 @@ getent passwd opensmtpq >/dev/null || useradd --system -g opensmtpq \
 chgrp opensmtpq /usr/sbin/smtpctl && chmod 2755 /usr/sbin/smtpctl
 for name in sendmail newaliases makemap; do ln -sfn smtpctl /usr/sbin/$name; done
 ln -sfn ../sbin/sendmail /usr/lib/sendmail
+# opensmtpd-filter-dkimsign's postinst: the user its filter runs as.
+getent group {DKIM_USER} >/dev/null || groupadd --system {DKIM_USER}
+getent passwd {DKIM_USER} >/dev/null || useradd --system -g {DKIM_USER} \
+    -d /nonexistent -M -s /usr/sbin/nologin -c 'OpenSMTPD DKIM signer' {DKIM_USER}
 """,
         timeout=60,
     )

@@ -43,6 +43,7 @@ from architect.core.exporters.deploy import (
     installs,
 )
 from architect.core.exporters.exim import dkim_keys_named
+from architect.core.exporters.opensmtpd import dkim_keys_named as opensmtpd_keys_named
 from architect.core.plan import HostPlan, Plan
 from architect.core.planner import plan as make_plan
 
@@ -222,6 +223,9 @@ def build(design: Design, folder: Path, *, verbose=None, tamper=None) -> Lab:
     design, notes = with_test_mailboxes(design)
     design, dkim_keys, dkim_notes = with_dkim_keys(design)
     plan = make_plan(design)
+    # A key pair is filled in only where a host signs with it: no note for the others.
+    signed = {d for h in plan.hosts for d in h.dkim_signs}
+    dkim_notes = [n for d, n in zip(dkim_keys, dkim_notes, strict=True) if d in signed]
     lab = Lab(
         design=design,
         plan=plan,
@@ -614,6 +618,8 @@ def dkim_key_files(files: dict[str, str], hp: HostPlan) -> dict[str, str]:
     """
     if hp.mta == "exim":
         return dkim_keys_named(files.get(f"exim/{hp.name}/exim4.conf", ""))
+    if hp.mta == "opensmtpd":
+        return opensmtpd_keys_named(files.get(f"opensmtpd/{hp.name}/smtpd.conf", ""))
     table = files.get(f"dkim/{hp.name}/KeyTable", "")
     return {d: path for d, path in re.findall(r"^\S+ ([^:\s]+):[^:\s]+:(\S+)$", table, re.M)}
 
@@ -671,8 +677,10 @@ cat {INSIDE}/lab-ca.pem >> /etc/ssl/certs/ca-certificates.crt
     if "local-delivery" in host.plan.roles:
         _shell_accounts(lab, host)
     # The signer reads the key as its own user: opendkim, or Exim's transports as Debian-exim.
-    owner = "-o root -g Debian-exim" if host.plan.mta == "exim" else "-o opendkim -g opendkim"
-    folder_mode, key_mode = ("0750", "0640") if host.plan.mta == "exim" else ("0700", "0600")
+    # OpenSMTPD's filter-dkimsign runs as _dkimsign.
+    group = {"exim": "Debian-exim", "opensmtpd": "_dkimsign"}.get(host.plan.mta)
+    owner = f"-o root -g {group}" if group else "-o opendkim -g opendkim"
+    folder_mode, key_mode = ("0750", "0640") if group else ("0700", "0600")
     for domain, path in dkim_key_files(lab.files, host.plan).items():
         pem = lab.dkim_keys.get(domain)
         if pem is None:

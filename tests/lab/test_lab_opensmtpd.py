@@ -2,6 +2,8 @@
 
 Each host runs the opensmtpd the install steps name (7.4 from bookworm-backports,
 unpacked), installed through its own hosts/<host>/install.sh like every other host.
+Outgoing mail is signed by opensmtpd-filter-dkimsign, one filter per domain: what
+reaches the internet sink must carry a signature that verifies, d= the From domain.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 import pytest
 
 from architect import examples
+from architect.core.planner import plan as make_plan
 from architect.lab import world
 from architect.lab.checks import Checks
 
@@ -34,14 +37,25 @@ def run(design, tmp_path, tamper=None) -> list:
 
 
 # A standalone server, a DMZ gateway before an inside store, a smarthost with a login,
-# and a backup MX that must queue while the primary is down.
-@pytest.mark.parametrize("slug", ["solo-server", "dmz-gateway", "smarthost", "backup-mx"])
+# a backup MX that must queue while the primary is down, and three domains on one host
+# (one an alias), each signed with its own key.
+@pytest.mark.parametrize(
+    "slug", ["solo-server", "dmz-gateway", "smarthost", "backup-mx", "multi-domain"]
+)
 def test_opensmtpd_hosts_move_the_mail_of_the_design(slug, tmp_path, lab_host):
-    results = run(with_opensmtpd(slug), tmp_path)
+    design = with_opensmtpd(slug)
+    results = run(design, tmp_path)
     names = [r.name for r in results]
     assert any("reaches its mailbox" in n for n in names)
     assert any("sendmail command" in n for n in names)
     assert any("install.sh run again" in n for n in names)
+    # filter-dkimsign signs the mail of every domain that sends.
+    sending = [d.name for d in make_plan(design).domains if d.sends]
+    assert sending
+    for domain in sending:
+        assert any(
+            f"mail from {domain} reaches the internet with a DKIM signature" in n for n in names
+        ), domain
     failed = [r.line() for r in results if not r.ok]
     assert not failed, "\n".join(failed)
 
@@ -64,3 +78,21 @@ def test_a_rule_that_relays_from_anyone_fails_the_relay_check(tmp_path, lab_host
     assert failed == [
         "mail.example.org refuses to relay from the internet (plain, %-hack, source route, quoted)"
     ], "\n".join(r.line() for r in results if not r.ok)
+
+
+def test_a_filter_with_the_wrong_selector_fails_the_dkim_check(tmp_path, lab_host):
+    # The key is right but the filter names a selector that DNS does not publish.
+    def tamper(files: dict[str, str]) -> None:
+        path = "opensmtpd/mail.example.org/smtpd.conf"
+        text, count = re.subn(
+            r"filter-dkimsign (.*) -s lab ", r"filter-dkimsign \1 -s wrong ", files[path]
+        )
+        assert count == 1
+        files[path] = text
+
+    results = run(with_opensmtpd("solo-server"), tmp_path, tamper)
+    failed = [r for r in results if not r.ok]
+    assert [r.name for r in failed] and all("DKIM" in r.name for r in failed), "\n".join(
+        r.line() for r in failed
+    )
+    assert any("s=wrong" in r.line() and "does not verify" in r.line() for r in failed)
