@@ -218,9 +218,9 @@ def smtpd_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     for s in signers:
         conf.line(
             f'listen on 127.0.0.1 port {s.port} tag {s.tag} filter "{s.filter}"',
-            f"The signing listener of {s.domain}: only the sign_ action above sends mail "
-            f"here; the filter signs it and the tag {s.tag} sends it out (rules below). "
-            "Loopback only, and mail here is treated as the host's own.",
+            f"The signing listener of {s.domain}: the action {s.action} (below) sends "
+            f"mail here; the filter signs it and the tag {s.tag} sends it out (rules "
+            "below). Loopback only: only this host's programs can reach it.",
         )
 
     conf.section("Actions: how accepted mail is delivered")
