@@ -233,7 +233,9 @@ def test_it_signs_each_domain_with_its_own_filter_and_key(smtpd, certificate, tm
         "example.com": ("s2026a", f"{DKIM_DIR}/s2026a.example.com.key"),
         "example.net": ("s2026a", f"{DKIM_DIR}/s2026a.example.net.key"),
     }
+    # The plan has the host sign, and says how (its reason is the section's comment).
     assert set(host.dkim_signs) == set(expected)
+    assert "with DKIM (OpenSMTPD's filter-dkimsign)" in re.sub(r"\n# ?", " ", conf)
     rules = _rules(conf)
     for domain, (selector, key) in expected.items():
         # One filter per key: one -d, its own selector and key, run as _dkimsign.
