@@ -18,74 +18,88 @@ def _address_class_settings(
     classes: dict[str, list[str]],
     no_local: bool,
 ) -> None:
+    """Every domain in exactly one class: local, alias, mailbox (Dovecot) or relay."""
     taken = {d for cls in ("virtual_alias", "virtual_mailbox", "relay") for d in classes[cls]}
     if no_local:
-        cf.set(
-            "mydestination",
-            [],
-            "Nothing is delivered on this host itself: mail for every domain, including "
-            "root's, goes on to the host that holds the mailboxes.",
-        )
-        cf.set(
-            "local_recipient_maps",
-            [],
-            "No local users to check against, since nothing is delivered here.",
-        )
-        cf.set(
-            "local_transport",
-            "error:local mail delivery is disabled on this host",
-            "Should anything still resolve to local delivery, refuse it instead of "
-            "filing it in a mailbox nobody reads.",
-        )
+        _no_local_class(cf)
     else:
-        own = _own_names(host, taken)
-        why = [
-            "Delivered by local(8) on this host: its own names, so that mail for "
-            "root@" + host.name + " and postmaster stays here (BASIC_CONFIGURATION_README)."
-        ]
-        if classes["local"]:
-            why.append(
-                "Also the mailboxes of "
-                + ", ".join(classes["local"])
-                + ": people with an account on this host receive mail at these domains."
-            )
-            why += reasons(host, "delivery")
-        cf.set("mydestination", own + classes["local"], *why)
-        cf.set(
-            "alias_maps",
-            "hash:/etc/aliases",
-            "Local aliases: make sure root and postmaster point at a person who reads mail, "
-            "then run newaliases.",
-        )
-        cf.set("alias_database", "hash:/etc/aliases", "The file newaliases builds.")
-        if classes["local"]:
-            if host.delivery == "mbox":
-                cf.set(
-                    "mail_spool_directory",
-                    "/var/mail",
-                    "Each user's mail goes to /var/mail/<user> (mbox), where mail readers on "
-                    "this host look for it.",
-                )
-                cf.set(
-                    "mailbox_size_limit",
-                    MAILBOX_SIZE_LIMIT,
-                    "No limit on a whole mbox: /var/mail/<user> is also the user's inbox, "
-                    "and the default (51200000 bytes) bounces every message once it holds "
-                    "51 MB (5.2.2 File too large). Disk quotas are the place to limit it.",
-                )
-                cf.set(
-                    "message_size_limit",
-                    "10240000",
-                    "One message may still be at most 10 MB (the default, written out "
-                    "beside mailbox_size_limit, which may not be smaller unless it is 0).",
-                )
-            else:
-                cf.set(
-                    "home_mailbox",
-                    "Maildir/",
-                    "Each user's mail is filed in ~/Maildir/, one file per message.",
-                )
+        _local_class(cf, host, classes, taken)
+    _alias_class(cf, design, host, classes)
+    _mailbox_class(cf, plan, host, classes)
+    _relay_class(cf, host, classes)
 
+
+def _no_local_class(cf: _MainCf) -> None:
+    cf.set(
+        "mydestination",
+        [],
+        "Nothing is delivered on this host itself: mail for every domain, including "
+        "root's, goes on to the host that holds the mailboxes.",
+    )
+    cf.set(
+        "local_recipient_maps",
+        [],
+        "No local users to check against, since nothing is delivered here.",
+    )
+    cf.set(
+        "local_transport",
+        "error:local mail delivery is disabled on this host",
+        "Should anything still resolve to local delivery, refuse it instead of "
+        "filing it in a mailbox nobody reads.",
+    )
+
+
+def _local_class(cf: _MainCf, host: HostPlan, classes: dict[str, list[str]], taken: set[str]):
+    own = _own_names(host, taken)
+    why = [
+        "Delivered by local(8) on this host: its own names, so that mail for "
+        "root@" + host.name + " and postmaster stays here (BASIC_CONFIGURATION_README)."
+    ]
+    if classes["local"]:
+        why.append(
+            "Also the mailboxes of "
+            + ", ".join(classes["local"])
+            + ": people with an account on this host receive mail at these domains."
+        )
+        why += reasons(host, "delivery")
+    cf.set("mydestination", own + classes["local"], *why)
+    cf.set(
+        "alias_maps",
+        "hash:/etc/aliases",
+        "Local aliases: make sure root and postmaster point at a person who reads mail, "
+        "then run newaliases.",
+    )
+    cf.set("alias_database", "hash:/etc/aliases", "The file newaliases builds.")
+    if classes["local"]:
+        if host.delivery == "mbox":
+            cf.set(
+                "mail_spool_directory",
+                "/var/mail",
+                "Each user's mail goes to /var/mail/<user> (mbox), where mail readers on "
+                "this host look for it.",
+            )
+            cf.set(
+                "mailbox_size_limit",
+                MAILBOX_SIZE_LIMIT,
+                "No limit on a whole mbox: /var/mail/<user> is also the user's inbox, "
+                "and the default (51200000 bytes) bounces every message once it holds "
+                "51 MB (5.2.2 File too large). Disk quotas are the place to limit it.",
+            )
+            cf.set(
+                "message_size_limit",
+                "10240000",
+                "One message may still be at most 10 MB (the default, written out "
+                "beside mailbox_size_limit, which may not be smaller unless it is 0).",
+            )
+        else:
+            cf.set(
+                "home_mailbox",
+                "Maildir/",
+                "Each user's mail is filed in ~/Maildir/, one file per message.",
+            )
+
+
+def _alias_class(cf: _MainCf, design: Design, host: HostPlan, classes: dict[str, list[str]]):
     virtual_needed = bool(_virtual_entries(design, host))
     if classes["virtual_alias"]:
         cf.set(
@@ -108,6 +122,8 @@ def _address_class_settings(
             "and system mail leaves every host as root@$mydomain and lands there too.",
         )
 
+
+def _mailbox_class(cf: _MainCf, plan: Plan, host: HostPlan, classes: dict[str, list[str]]):
     if classes["virtual_mailbox"]:
         cf.set(
             "virtual_mailbox_domains",
@@ -135,6 +151,8 @@ def _address_class_settings(
     else:
         cf.set("virtual_mailbox_domains", [], "No Dovecot-filed mailbox domains on this host.")
 
+
+def _relay_class(cf: _MainCf, host: HostPlan, classes: dict[str, list[str]]) -> None:
     cf.set(
         "relay_domains",
         classes["relay"],

@@ -32,13 +32,8 @@ from .common import (
 
 
 def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
-    """The main.cf of one Postfix host."""
+    """The main.cf of one Postfix host, section by section."""
     cf = _MainCf()
-    classes = address_classes(host)
-    origin = host.origin or host.name.split(".", 1)[1]
-    no_local = _no_local_delivery(host)
-    network_listeners = [listener for listener in host.listens if listener.port in (25, 465, 587)]
-
     cf.lines += _header(design, plan, host, "main.cf")
     cf.lines += [
         "#",
@@ -46,7 +41,29 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         "# run `postmap /etc/postfix/TABLE` for each table, then `postfix check` and",
         "# `postfix reload`. Check the result with `postconf -n` (no warnings expected).",
     ]
+    _identity(cf, host)
+    _listening(cf, host)
+    cf.section("Which domains this host accepts, and what it does with them")
+    _address_class_settings(cf, design, plan, host, address_classes(host), _no_local_delivery(host))
+    _relay_control(cf, host)
+    cf.section("How mail leaves this host")
+    _outbound_settings(cf, plan, host)
+    if "submission" in host.roles:
+        _submission(cf, host)
+    if host.dkim_signs:
+        _dkim_milters(cf, host)
+    if "filter" in host.roles:
+        cf.note(
+            *reasons(host, "filter"),
+            "PLACEHOLDER: connect your spam and virus filter here, for example a milter: "
+            "smtpd_milters = inet:127.0.0.1:<port> with milter_default_action = tempfail. "
+            "No filter is switched on, because none is installed yet.",
+        )
+    return cf.text()
 
+
+def _identity(cf: _MainCf, host: HostPlan) -> None:
+    origin = host.origin or host.name.split(".", 1)[1]
     cf.section("Version and identity")
     cf.set(
         "compatibility_level",
@@ -74,6 +91,8 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         f"address people can reply to, not user@{host.name}.",
     )
 
+
+def _listening(cf: _MainCf, host: HostPlan) -> None:
     cf.section("Where Postfix listens, and whom it trusts")
     if host.loopback_only:
         cf.set(
@@ -113,9 +132,9 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
         *reasons(host, "trusted_networks"),
     )
 
-    cf.section("Which domains this host accepts, and what it does with them")
-    _address_class_settings(cf, design, plan, host, classes, no_local)
 
+def _relay_control(cf: _MainCf, host: HostPlan) -> None:
+    network_listeners = [listener for listener in host.listens if listener.port in (25, 465, 587)]
     cf.section("Relay control")
     cf.set(
         "smtpd_relay_restrictions",
@@ -160,80 +179,70 @@ def main_cf(design: Design, plan: Plan, host: HostPlan) -> str:
                 "older versions have known weaknesses (RFC 8996).",
             )
 
-    cf.section("How mail leaves this host")
-    _outbound_settings(cf, plan, host)
 
-    if "submission" in host.roles:
-        cf.section("Submission for mail programs (ports 587 and 465, see master.cf)")
-        cf.note(*reasons(host, "submission"))
-        cf.set(
-            "smtpd_sasl_type",
-            "dovecot",
-            f"Passwords are checked by Dovecot's auth service on this host "
-            f"(dovecot/{host.name}/dovecot.conf in this bundle).",
-        )
-        cf.set(
-            "smtpd_sasl_path",
-            "private/auth",
-            "Dovecot's auth socket, relative to the Postfix queue directory so it works "
-            "chrooted: /var/spool/postfix/private/auth.",
-        )
-        cf.set(
-            "mua_client_restrictions",
-            "permit_sasl_authenticated, reject",
-            "Used by the submission services in master.cf: only clients that logged in may "
-            "send at all.",
-        )
-        cf.set(
-            "mua_relay_restrictions",
-            "permit_sasl_authenticated, reject",
-            "Used by the submission services in master.cf: logged-in users may send to any "
-            "domain, nobody else may.",
-        )
-        cf.set(
-            "smtpd_sender_login_maps",
-            f"hash:{MAP_DIR}/{SENDER_LOGINS}",
-            "Which login owns which sender address, from the design's user list (the "
-            f"{SENDER_LOGINS} table, the same users as the mailboxes).",
-        )
-        cf.set(
-            "mua_sender_restrictions",
-            "reject_sender_login_mismatch",
-            "Used by the submission services in master.cf: a logged-in user may send only "
-            "as an address the sender_logins table gives to that login, so one leaked "
-            "password cannot send as anyone else in the organisation.",
-        )
+def _submission(cf: _MainCf, host: HostPlan) -> None:
+    cf.section("Submission for mail programs (ports 587 and 465, see master.cf)")
+    cf.note(*reasons(host, "submission"))
+    cf.set(
+        "smtpd_sasl_type",
+        "dovecot",
+        f"Passwords are checked by Dovecot's auth service on this host "
+        f"(dovecot/{host.name}/dovecot.conf in this bundle).",
+    )
+    cf.set(
+        "smtpd_sasl_path",
+        "private/auth",
+        "Dovecot's auth socket, relative to the Postfix queue directory so it works "
+        "chrooted: /var/spool/postfix/private/auth.",
+    )
+    cf.set(
+        "mua_client_restrictions",
+        "permit_sasl_authenticated, reject",
+        "Used by the submission services in master.cf: only clients that logged in may "
+        "send at all.",
+    )
+    cf.set(
+        "mua_relay_restrictions",
+        "permit_sasl_authenticated, reject",
+        "Used by the submission services in master.cf: logged-in users may send to any "
+        "domain, nobody else may.",
+    )
+    cf.set(
+        "smtpd_sender_login_maps",
+        f"hash:{MAP_DIR}/{SENDER_LOGINS}",
+        "Which login owns which sender address, from the design's user list (the "
+        f"{SENDER_LOGINS} table, the same users as the mailboxes).",
+    )
+    cf.set(
+        "mua_sender_restrictions",
+        "reject_sender_login_mismatch",
+        "Used by the submission services in master.cf: a logged-in user may send only "
+        "as an address the sender_logins table gives to that login, so one leaked "
+        "password cannot send as anyone else in the organisation.",
+    )
 
-    if host.dkim_signs:
-        cf.section("DKIM signing (OpenDKIM, see dkim/ in this bundle)")
-        cf.note(*reasons(host, "dkim"))
-        cf.set(
-            "smtpd_milters",
-            OPENDKIM_MILTER,
-            "Mail that arrives over SMTP (submission, and hosts that relay through this "
-            "one) passes OpenDKIM, which signs what comes from trusted hosts or "
-            "logged-in users; over TCP on loopback, so the chrooted smtpd reaches it.",
-        )
-        cf.set(
-            "non_smtpd_milters",
-            "$smtpd_milters",
-            "Mail from the sendmail command on this host (cron, scripts) is signed too.",
-        )
-        cf.set(
-            "milter_default_action",
-            "accept",
-            "Should OpenDKIM be down, mail still flows, unsigned, rather than being "
-            "refused; DMARC then rests on SPF alone until it is back.",
-        )
 
-    if "filter" in host.roles:
-        cf.note(
-            *reasons(host, "filter"),
-            "PLACEHOLDER: connect your spam and virus filter here, for example a milter: "
-            "smtpd_milters = inet:127.0.0.1:<port> with milter_default_action = tempfail. "
-            "No filter is switched on, because none is installed yet.",
-        )
-    return cf.text()
+def _dkim_milters(cf: _MainCf, host: HostPlan) -> None:
+    cf.section("DKIM signing (OpenDKIM, see dkim/ in this bundle)")
+    cf.note(*reasons(host, "dkim"))
+    cf.set(
+        "smtpd_milters",
+        OPENDKIM_MILTER,
+        "Mail that arrives over SMTP (submission, and hosts that relay through this "
+        "one) passes OpenDKIM, which signs what comes from trusted hosts or "
+        "logged-in users; over TCP on loopback, so the chrooted smtpd reaches it.",
+    )
+    cf.set(
+        "non_smtpd_milters",
+        "$smtpd_milters",
+        "Mail from the sendmail command on this host (cron, scripts) is signed too.",
+    )
+    cf.set(
+        "milter_default_action",
+        "accept",
+        "Should OpenDKIM be down, mail still flows, unsigned, rather than being "
+        "refused; DMARC then rests on SPF alone until it is back.",
+    )
 
 
 def _behind_nat(host: HostPlan) -> bool:
