@@ -53,3 +53,16 @@ def _no_kept_pages() -> Iterator[None]:
 
     shared_pages.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_designs() -> Iterator[None]:
+    """Each test loads and plans its designs afresh (architect/designs/analysis.py).
+
+    Loaded designs and their plans are kept per process by document; a test that counts
+    plans or changes the limits must not be handed what an earlier test worked out.
+    """
+    from architect.designs import analysis
+
+    analysis.kept.clear()
+    yield

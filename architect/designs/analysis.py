@@ -8,8 +8,11 @@ only arranges what the planner and the exporters said.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +38,14 @@ SHOWN_FINDINGS = 100
 # rest by count (their zone files are in the bundle). Without this bound the DNS section of
 # a design at the limits was 16 MB of HTML.
 SHOWN_ZONES = 20
+
+# Designs loaded and planned lately, kept in this process by the digest of their document:
+# the pages and files of one design are asked for one after the other (the designer, then
+# plan.json, the diagram, export.zip), and a design at the limits takes about a second to
+# load and another to plan. Bounded by the size of the documents kept: one at the limits
+# (5 MB of canonical JSON) holds about 55 MB as a loaded design and its plan.
+KEPT_DOCUMENT_BYTES = 6_000_000
+KEPT_DESIGNS = 8
 
 SEVERITY_WORDS = {"error": ("error", "errors"), "warning": ("warning", "warnings")}
 SEVERITY_WORDS["info"] = ("note", "notes")
@@ -176,6 +187,71 @@ class ClientRow:
     username: str
 
 
+def canonical_json(document: Any) -> str:
+    """The document in a canonical form: sorted keys, no spaces."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def document_digest(document: Any) -> str:
+    """The SHA-256 of a document in its canonical form (``canonical_json``).
+
+    A design, its share link and an example with the same content have the same digest.
+    """
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+@dataclass
+class _Loaded:
+    design: core_design.Design | None
+    problems: list[core_design.Problem]
+    plan: Plan | None
+    size: int
+
+
+class _Kept:
+    """The loaded designs and plans of recent documents, by digest (least recent out)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, _Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> _Loaded | None:
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is not None:
+                self._entries.move_to_end(digest)
+            return entry
+
+    def put(self, digest: str, entry: _Loaded) -> None:
+        if entry.size > KEPT_DOCUMENT_BYTES:
+            return
+        with self._lock:
+            self._entries[digest] = entry
+            self._entries.move_to_end(digest)
+            total = sum(e.size for e in self._entries.values())
+            while len(self._entries) > KEPT_DESIGNS or total > KEPT_DOCUMENT_BYTES:
+                _, dropped = self._entries.popitem(last=False)
+                total -= dropped.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+kept = _Kept()
+
+
+def remember(document: Any, design: core_design.Design, plan: Plan | None = None) -> None:
+    """Keep an already loaded (and maybe planned) design of ``document`` for later views.
+
+    ``Design.commit`` has both in hand after a save: the designer page that follows it
+    needs neither to load nor to plan again.
+    """
+    canonical = canonical_json(document)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    kept.put(digest, _Loaded(design, [], plan, len(canonical)))
+
+
 class Analysis:
     """One design document and everything derived from it, computed on first use."""
 
@@ -186,17 +262,43 @@ class Analysis:
     # -- the design and its plan -------------------------------------------------
 
     @cached_property
-    def problems(self) -> list[core_design.Problem]:
-        """Why the stored document is not a valid design (empty when it is)."""
-        try:
-            self.design  # noqa: B018
-        except core_design.DesignError as exc:
-            return list(exc.problems)
-        return []
+    def _canonical_size(self) -> tuple[str, int]:
+        canonical = canonical_json(self.document)
+        return hashlib.sha256(canonical.encode()).hexdigest(), len(canonical)
+
+    @property
+    def digest(self) -> str:
+        """The document's digest (``document_digest``), worked out once."""
+        return self._canonical_size[0]
+
+    @property
+    def size(self) -> int:
+        """The length of the document's canonical JSON, a measure of the work it takes."""
+        return self._canonical_size[1]
 
     @cached_property
+    def _loaded(self) -> _Loaded:
+        entry = kept.get(self.digest)
+        if entry is None:
+            try:
+                entry = _Loaded(core_design.load(self.document), [], None, self.size)
+            except core_design.DesignError as exc:
+                entry = _Loaded(None, list(exc.problems), None, self.size)
+            kept.put(self.digest, entry)
+        return entry
+
+    @property
+    def problems(self) -> list[core_design.Problem]:
+        """Why the stored document is not a valid design (empty when it is)."""
+        return self._loaded.problems
+
+    @property
     def design(self) -> core_design.Design:
-        return core_design.load(self.document)
+        """The loaded design; raises ``DesignError`` when the document is not valid."""
+        loaded = self._loaded
+        if loaded.design is None:
+            raise core_design.DesignError(loaded.problems)
+        return loaded.design
 
     @property
     def ok(self) -> bool:
@@ -204,7 +306,12 @@ class Analysis:
 
     @cached_property
     def plan(self) -> Plan:
-        return make_plan(self.design)
+        loaded = self._loaded
+        if loaded.plan is None:
+            # Entries are shared between threads: a plan worked out twice at once is the
+            # same plan, and the last one kept wins.
+            loaded.plan = make_plan(self.design)
+        return loaded.plan
 
     @cached_property
     def design_json(self) -> str:

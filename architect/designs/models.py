@@ -19,7 +19,7 @@ from django.utils import timezone
 from architect.core import design as core_design
 from architect.core.planner import plan as make_plan
 
-from . import diff, quota
+from . import analysis, diff, quota
 from .parts import stored_form
 
 # Older revisions than this are dropped: undo reaches back this many saves. A revision holds
@@ -88,7 +88,8 @@ class Design(models.Model):
         if self.pk is not None and canonical == self.document:
             return False
         summary = diff.summary(self.document if self.pk else None, canonical, fallback)
-        findings = make_plan(design).findings
+        planned = make_plan(design)
+        findings = planned.findings
         try:
             with transaction.atomic():
                 self._check_fresh()
@@ -99,6 +100,8 @@ class Design(models.Model):
         except IntegrityError:
             # Two saves of the same design at once (SQLite cannot lock the row first).
             raise StaleDesign() from None
+        # The page that follows a save shows this design: it is loaded and planned already.
+        analysis.remember(canonical, design, planned)
         return True
 
     def _check_fresh(self) -> None:
@@ -173,9 +176,12 @@ class Design(models.Model):
             if design is None:
                 self.name = str(revision.document.get("name", self.name))[:100]
             else:
+                planned = make_plan(design)
                 self.name = design.name
-                self.stats = stats_of(design, make_plan(design).findings)
+                self.stats = stats_of(design, planned.findings)
             self.save()
+        if design is not None:
+            analysis.remember(revision.document, design, planned)
 
     # -- sharing ----------------------------------------------------------------
 

@@ -97,6 +97,8 @@ def test_a_failing_bundle_is_tried_once_a_minute_not_on_every_download(monkeypat
 
 
 def test_plan_json_and_the_diagram_of_an_unchanged_design_are_planned_once(monkeypatch):
+    from architect.designs import models
+
     cache.clear()
     plans: list[str] = []
     real = analysis.make_plan
@@ -105,21 +107,74 @@ def test_plan_json_and_the_diagram_of_an_unchanged_design_are_planned_once(monke
         plans.append(design.name)
         return real(design)
 
+    # The save plans (for the counts in the list of designs), and the views may plan.
     monkeypatch.setattr(analysis, "make_plan", counting)
+    monkeypatch.setattr(models, "make_plan", counting)
     f = Factory()
     alice = f.make_visitor()
     design = f.make_design(alice)
+    assert plans == ["Small office"]
 
     first = [alice.get(f.url(name, design.pk)) for name in ("plan_json", "diagram_svg")]
-    planned = len(plans)
+    # As on another app server, which has not loaded the design: the cache has the files.
+    analysis.kept.clear()
     again = [
         alice.get(f.url(name, design.pk)) for _ in range(2) for name in ("plan_json", "diagram_svg")
     ]
 
     assert [r.status_code for r in first + again] == [200] * 6
     assert [r.content for r in again] == [r.content for r in first] * 2
-    # One plan for each file's first download, none for the later ones.
-    assert plans == ["Small office"] * planned and planned == 2
+    # The save's plan served the first downloads; the cache every later one.
+    assert plans == ["Small office"]
     design.commit(f.make_document(name="Other office"), "Renamed.")
     assert '"design": "Other office"' in alice.get(f.url("plan_json", design.pk)).text
-    assert plans[planned:] == ["Other office"]
+    assert plans == ["Small office", "Other office"]
+
+
+def test_the_designer_after_a_save_neither_loads_nor_plans_the_design_again(monkeypatch):
+    from architect.core import design as core_design
+
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+    loads: list[object] = []
+    real_load = core_design.load
+
+    def counting_load(document):
+        loads.append(document)
+        return real_load(document)
+
+    monkeypatch.setattr(core_design, "load", counting_load)
+    monkeypatch.setattr(analysis, "make_plan", lambda design: pytest.fail("planned again"))
+
+    page = alice.get(reverse("designs:detail", args=[design.pk]))
+
+    assert page.status_code == 200
+    assert "Small office" in page.text and "mx" in page.text
+    assert loads == []
+    # Another process (or one that dropped it) loads and plans once.
+    analysis.kept.clear()
+    monkeypatch.setattr(analysis, "make_plan", lambda design: real_plan(design))
+    assert alice.get(reverse("designs:detail", args=[design.pk])).status_code == 200
+    assert len(loads) == 1
+
+
+def real_plan(design):
+    from architect.core.planner import plan
+
+    return plan(design)
+
+
+def test_kept_designs_are_bounded_by_the_size_of_their_documents(monkeypatch):
+    monkeypatch.setattr(analysis, "KEPT_DOCUMENT_BYTES", 1000)
+    f = Factory()
+    documents = [f.make_document(name=f"Office {i}") for i in range(4)]
+    sizes = [len(analysis.canonical_json(d)) for d in documents]
+    assert all(334 < size < 500 for size in sizes), sizes  # two fit in 1,000 bytes
+
+    for document in documents:
+        assert analysis.Analysis(document).ok
+
+    # Only the two most recent fit within the bound; the older ones would be loaded again.
+    digests = [analysis.document_digest(d) for d in documents]
+    assert [analysis.kept.get(d) is not None for d in digests] == [False, False, True, True]
