@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..learn import learn
 from ..plan import ClientPlan, Flow
-from .context import Context
+from .context import Context, HostState
 
 
 class _Flows:
@@ -51,10 +51,36 @@ class _Flows:
 
 
 def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
+    """Every flow, stage by stage, in the order the plan lists them."""
     f = _Flows()
-    design = ctx.design
+    _injection(f, ctx, clients)
+    _inbound(f, ctx)
+    for h in ctx.sorted_hosts():
+        _inward(f, h)
+        if "backup-mx" in h.roles:
+            _backup_forward(f, ctx, h)
+        if h.relayhost_target:
+            _via_relayhost(f, ctx, h)
+        elif h.sends_direct:
+            f.add(
+                "transport",
+                h.name,
+                "internet",
+                "smtp",
+                25,
+                False,
+                "offered",
+                f"{h.name} looks up each recipient domain's MX and delivers there on port 25",
+                learn("transport", "relaying"),
+            )
+        if h.delivery and h.has_mta:
+            _own_delivery(f, h)
+    _access(f, clients)
+    return f.frozen()
 
-    # Injection
+
+def _injection(f: _Flows, ctx: Context, clients: list[ClientPlan]) -> None:
+    """How each client hands its mail to the first MTA."""
     for c in clients:
         inj = ctx.injection.get(c.name)
         if inj is None:
@@ -74,7 +100,10 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
             link = learn("injection", "devices")
         f.add("injection", c.name, target, protocol, port, auth, tls, why, link, [c.domain])
 
-    # Transport: inbound from the internet
+
+def _inbound(f: _Flows, ctx: Context) -> None:
+    """Mail from the internet to each MX, and from an inbound filter to its first hop."""
+    design = ctx.design
     for domain, records in sorted(ctx.mx.items()):
         for pref, target, _why in records:
             if target == ".":
@@ -111,138 +140,136 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
                     learn("topologies", "filtering-edge"),
                     [domain],
                 )
-    for h in ctx.sorted_hosts():
-        # Passed inward: gateway to store; backup MX to primary.
-        for domain, next_hop in sorted(h.transport.items()):
-            target = h.transport_target[domain]
-            if next_hop.startswith("lmtp:"):
-                f.add(
-                    "delivery",
-                    h.name,
-                    target,
-                    "lmtp",
-                    24,
-                    False,
-                    "none",
-                    f"{h.name} delivers into the mailbox store {target} over LMTP",
-                    learn("delivery", "lmtp"),
-                    [domain],
-                )
-            else:
-                f.add(
-                    "transport",
-                    h.name,
-                    target,
-                    "smtp",
-                    25,
-                    False,
-                    "offered",
-                    f"{h.name} passes mail for {domain} on to {target}",
-                    learn("topologies", "dmz-gateway"),
-                    [domain],
-                )
-        if "backup-mx" in h.roles:
-            for domain in sorted(h.relay_domains - set(h.transport)):
-                primary = next(
-                    (t for p, t, _ in ctx.mx.get(domain, []) if p == 10 and t in ctx.hosts), None
-                )
-                if primary:
-                    f.add(
-                        "transport",
-                        h.name,
-                        primary,
-                        "smtp",
-                        25,
-                        False,
-                        "offered",
-                        f"the backup MX {h.name} forwards queued mail to the primary "
-                        "once it is back",
-                        learn("topologies", "backup-mx"),
-                        [domain],
-                    )
-        # Outbound
-        if h.relayhost_target:
-            target = h.relayhost_target
-            if target in ctx.hosts and h.relayhost_auth:
-                f.add(
-                    "transport",
-                    h.name,
-                    target,
-                    "submission",
-                    587,
-                    True,
-                    "required",
-                    f"{h.name} relays mail for other domains through {target}, logging in on "
-                    "the submission port",
-                    learn("injection", "submission"),
-                )
-            elif target in ctx.hosts:
-                f.add(
-                    "transport",
-                    h.name,
-                    target,
-                    "smtp",
-                    25,
-                    False,
-                    "offered",
-                    f"{h.name} relays mail for other domains through {target}",
-                    learn("topologies", "hub" if "null-client" not in h.roles else "null-client"),
-                )
-            else:
-                p = design.provider(target)
-                proto = "submissions" if p.port == 465 else "submission"
-                f.add(
-                    "transport",
-                    h.name,
-                    p.name,
-                    proto,
-                    p.port,
-                    p.auth,
-                    "required",
-                    f"{h.name} relays through the smarthost {p.host} on port {p.port}",
-                    learn("transport", "smarthost"),
-                )
-                f.add(
-                    "transport",
-                    p.name,
-                    "internet",
-                    "smtp",
-                    25,
-                    False,
-                    "offered",
-                    f"{p.name} delivers to the recipients' MX hosts",
-                    learn("transport", "smarthost"),
-                )
-        elif h.sends_direct:
+
+
+def _inward(f: _Flows, h: HostState) -> None:
+    """Passed inward: gateway to store, backup MX to primary, by the transport table."""
+    for domain, next_hop in sorted(h.transport.items()):
+        target = h.transport_target[domain]
+        if next_hop.startswith("lmtp:"):
+            f.add(
+                "delivery",
+                h.name,
+                target,
+                "lmtp",
+                24,
+                False,
+                "none",
+                f"{h.name} delivers into the mailbox store {target} over LMTP",
+                learn("delivery", "lmtp"),
+                [domain],
+            )
+        else:
             f.add(
                 "transport",
                 h.name,
-                "internet",
+                target,
                 "smtp",
                 25,
                 False,
                 "offered",
-                f"{h.name} looks up each recipient domain's MX and delivers there on port 25",
-                learn("transport", "relaying"),
-            )
-        # Delivery on the mailbox host itself
-        if h.delivery and h.has_mta:
-            proto = "lmtp" if h.delivery.startswith("lmtp:") else "local"
-            f.add(
-                "delivery",
-                h.name,
-                h.name,
-                proto,
-                None,
-                False,
-                "none",
-                f"{h.name} delivers into its mailboxes ({h.delivery})",
-                learn("delivery", "lmtp" if proto == "lmtp" else "mbox-maildir"),
-                sorted(h.final_domains),
+                f"{h.name} passes mail for {domain} on to {target}",
+                learn("topologies", "dmz-gateway"),
+                [domain],
             )
 
-    # Mail sent to a mailbox-hosting provider's domain arrives there from the internet.
-    # Access
+
+def _backup_forward(f: _Flows, ctx: Context, h: HostState) -> None:
+    for domain in sorted(h.relay_domains - set(h.transport)):
+        primary = next(
+            (t for p, t, _ in ctx.mx.get(domain, []) if p == 10 and t in ctx.hosts), None
+        )
+        if primary:
+            f.add(
+                "transport",
+                h.name,
+                primary,
+                "smtp",
+                25,
+                False,
+                "offered",
+                f"the backup MX {h.name} forwards queued mail to the primary once it is back",
+                learn("topologies", "backup-mx"),
+                [domain],
+            )
+
+
+def _via_relayhost(f: _Flows, ctx: Context, h: HostState) -> None:
+    """Outbound through the relayhost: one of our hosts (with or without a login) or a
+    smarthost, which then delivers to the internet."""
+    design = ctx.design
+    target = h.relayhost_target
+    if target in ctx.hosts and h.relayhost_auth:
+        f.add(
+            "transport",
+            h.name,
+            target,
+            "submission",
+            587,
+            True,
+            "required",
+            f"{h.name} relays mail for other domains through {target}, logging in on "
+            "the submission port",
+            learn("injection", "submission"),
+        )
+    elif target in ctx.hosts:
+        f.add(
+            "transport",
+            h.name,
+            target,
+            "smtp",
+            25,
+            False,
+            "offered",
+            f"{h.name} relays mail for other domains through {target}",
+            learn("topologies", "hub" if "null-client" not in h.roles else "null-client"),
+        )
+    else:
+        p = design.provider(target)
+        proto = "submissions" if p.port == 465 else "submission"
+        f.add(
+            "transport",
+            h.name,
+            p.name,
+            proto,
+            p.port,
+            p.auth,
+            "required",
+            f"{h.name} relays through the smarthost {p.host} on port {p.port}",
+            learn("transport", "smarthost"),
+        )
+        f.add(
+            "transport",
+            p.name,
+            "internet",
+            "smtp",
+            25,
+            False,
+            "offered",
+            f"{p.name} delivers to the recipients' MX hosts",
+            learn("transport", "smarthost"),
+        )
+
+
+def _own_delivery(f: _Flows, h: HostState) -> None:
+    """Delivery on the mailbox host itself."""
+    proto = "lmtp" if h.delivery.startswith("lmtp:") else "local"
+    f.add(
+        "delivery",
+        h.name,
+        h.name,
+        proto,
+        None,
+        False,
+        "none",
+        f"{h.name} delivers into its mailboxes ({h.delivery})",
+        learn("delivery", "lmtp" if proto == "lmtp" else "mbox-maildir"),
+        sorted(h.final_domains),
+    )
+
+
+def _access(f: _Flows, clients: list[ClientPlan]) -> None:
+    """How each client reads its mail."""
     for c in clients:
         if c.read_via is None:
             continue
@@ -268,7 +295,6 @@ def plan_flows(ctx: Context, clients: list[ClientPlan]) -> list[Flow]:
             learn("reading", c.read_protocol),
             [c.domain],
         )
-    return f.frozen()
 
 
 def _end(ctx: Context, target: str) -> str:
