@@ -199,7 +199,9 @@ def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
     directory = f"postfix/{host}/"
     main = files.get(directory + "main.cf", "")
     refs: dict[str, tuple[str, str, bool]] = {}  # file name -> (map type, path, is alias)
-    for param, value in postfix_params(main):
+    # Read once: a bundle of 5,000 Postfix hosts runs this for each of them several times.
+    pairs = postfix_params(main)
+    for param, value in pairs:
         for kind, path in _POSTFIX_MAP.findall(value):
             full = path if path.startswith("/") else f"/etc/postfix/{path}"
             alias = param in ("alias_maps", "alias_database")
@@ -223,7 +225,7 @@ def _postfix(host: str, names: list[str], files: Mapping[str, str]) -> Install:
     # /etc/aliases maps postmaster and root of the host itself; Debian's default
     # alias_maps reads its indexed form, which a fresh install may lack.
     commands += ["newaliases", "postfix check"]
-    params = dict(postfix_params(main))
+    params = dict(pairs)
     packages = ["postfix"]
     if params.get("smtp_sasl_auth_enable") == "yes":
         # Postfix's SMTP client logs in through Cyrus SASL, whose PLAIN and LOGIN

@@ -295,13 +295,16 @@ _REACHABLE_ZONES = ("internet", "dmz")
 def _certificate_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     """Which names each host's certificate covers, and the certbot run that makes it."""
     rows = []
+    # The (program, host) folders of the bundle, gathered once rather than by a scan of
+    # every file per host: 5,000 hosts and 16,000 files made that a second and more.
+    folders = {tuple(f.split("/", 2)[:2]) for f in files if f.count("/") >= 2}
     for h in plan.hosts:
         paths = certificate_paths(files, h.name)
         if paths:
             programs = [
                 p
                 for p in ("postfix", "dovecot", "sendmail", "exim", "opensmtpd")
-                if any(f.startswith(f"{p}/{h.name}/") for f in files)
+                if (p, h.name) in folders
             ]
             if (
                 plan.web is not None
