@@ -6,7 +6,7 @@ from . import recorded
 from .designs import HOSTING, OFFICE, ROAMING, design, server, solo
 
 RELAY = "planner/relay.py"
-DNS = "planner/dns.py"
+DNS = "planner/dns_policy.py"  # the DNS stage writes its SPF and DMARC findings there
 WEB = "planner/web.py"
 MYNETWORKS = ("Postfix: mynetworks", "https://www.postfix.org/postconf.5.html#mynetworks")
 SPF = ("RFC 7208 §5 (SPF mechanisms)", "https://www.rfc-editor.org/rfc/rfc7208#section-5")
