@@ -196,3 +196,35 @@ def test_it_keeps_debian_s_dh_parameters_and_certbot_s_files(tmp_path):
     require("doveconf")
     assert Path(dovecot.DH_FILE).is_file()  # shipped by dovecot-core
     assert _value(conf, "ssl_cert") == "</etc/letsencrypt/live/store.example.org/fullchain.pem"
+
+
+def test_it_lets_saslauthd_log_in_over_imap_on_loopback_for_sendmail(tmp_path):
+    # solo-server on sendmail: IMAP for mail programs on 993 only, and 143 on 127.0.0.1
+    # for saslauthd (sendmail's submission logins).
+    exported = export_to(_with_mta(examples.load("solo-server"), "sendmail"), tmp_path / "b")
+    conf = _conf(exported, "mail.example.org")
+    # sendmail delivers with dovecot-lda, so no LMTP.
+    assert _value(conf, "protocols") == "imap"
+    assert _value(conf, "disable_plaintext_auth") == "yes"
+    imap = _config(conf).split("service imap-login {", 1)[1].split("\n}", 1)[0]
+    assert "inet_listener imap {\n    address = 127.0.0.1\n    port = 143\n  }" in imap
+    assert "inet_listener imaps {\n    port = 993\n    ssl = yes" in imap
+    # dmz-gateway's gateway only takes submission: IMAP exists for saslauthd alone,
+    # on loopback, with no TLS (no certificate needed) and no imaps port.
+    exported = export_to(_with_mta(examples.load("dmz-gateway"), "sendmail"), tmp_path / "g")
+    conf = _conf(exported, "gw.example.com")
+    assert _value(conf, "protocols") == "imap"
+    assert _value(conf, "ssl") == "no"
+    config = _config(conf)
+    imap = config.split("service imap-login {", 1)[1].split("\n}", 1)[0]
+    assert "inet_listener imap {\n    address = 127.0.0.1\n    port = 143\n  }" in imap
+    assert "inet_listener imaps {\n    port = 0\n  }" in imap
+    assert config.count("inet_listener") == 2
+    # On Postfix the same host checks passwords through the auth socket: no IMAP at all.
+    postfix = export_to(examples.load("dmz-gateway"), tmp_path / "p")
+    assert _value(_conf(postfix, "gw.example.com"), "protocols") == "none"
+
+
+def _with_mta(design, mta: str):
+    hosts = tuple(dataclasses.replace(h, mta=mta) if h.mta != "none" else h for h in design.hosts)
+    return dataclasses.replace(design, hosts=hosts)

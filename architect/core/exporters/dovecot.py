@@ -1,9 +1,9 @@
 """Dovecot 2.3 configuration: dovecot.conf per host that runs Dovecot.
 
 A host runs Dovecot when the plan gives it IMAP or POP3, when it holds
-mailboxes but runs no MTA (it receives over LMTP), or when its Postfix
-offers submission (Postfix and Exim check passwords through Dovecot's auth
-socket).
+mailboxes but runs no MTA (it receives over LMTP), or when its MTA offers
+submission: Postfix and Exim check passwords through Dovecot's auth socket,
+sendmail through saslauthd, which logs in to Dovecot's IMAP on 127.0.0.1.
 Everything comes from the host's plan: which protocols, where mail lives
 (``delivery``), which LMTP listeners (``listens`` port 24, ``delivery``
 ``lmtp:<self>``), and which ports clients reach.
@@ -63,8 +63,9 @@ def runs_dovecot(host: HostPlan) -> bool:
         return True
     if "mailbox" in roles and host.mta == "none":
         return True
-    # Exim checks submission passwords through Dovecot too (its dovecot authenticator).
-    return "submission" in roles and host.mta in ("postfix", "exim")
+    # Exim checks submission passwords through Dovecot too (its dovecot authenticator);
+    # sendmail through saslauthd, which logs in to Dovecot's IMAP on loopback (rimap).
+    return "submission" in roles and host.mta in ("postfix", "exim", "sendmail")
 
 
 class _Conf:
@@ -113,6 +114,8 @@ class _Needs:
     auth_socket: bool
     # Exim's dovecot authenticator does the same through auth-client.
     exim_auth: bool
+    # sendmail's AUTH asks saslauthd, whose rimap logs in to IMAP on 127.0.0.1.
+    rimap: bool
     reading: tuple[str, ...]
     # Ports 143/110 opened without TLS for mail programs that cannot do it.
     plaintext: tuple[int, ...]
@@ -130,6 +133,7 @@ class _Needs:
             lmtp_inet=24 in ports,
             auth_socket="submission" in roles and host.mta == "postfix",
             exim_auth="submission" in roles and host.mta == "exim",
+            rimap="submission" in roles and host.mta == "sendmail",
             reading=tuple(sorted(roles & {"imap", "pop3"})),
             plaintext=tuple(p for p in (143, 110) if p in ports and ports[p].tls == "none"),
         )
@@ -156,6 +160,13 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
     user_sections(conf, host, needs.shell_users)
     if needs.reading:
         _tls(conf, host, needs)
+    elif needs.rimap:
+        conf.set(
+            "ssl",
+            "no",
+            "No TLS: the one IMAP listener is on 127.0.0.1, for saslauthd (below), and "
+            "needs no certificate.",
+        )
     _login_services(conf, host, needs)
     _lmtp_services(conf, host, needs)
     _auth_services(conf, needs)
@@ -164,10 +175,16 @@ def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
 
 def _protocols(conf: _Conf, needs: _Needs) -> list[str]:
     """The protocols line, with why; returns the protocols Dovecot serves."""
-    protocols = [*needs.reading, *(["lmtp"] if needs.lmtp else [])]
+    rimap = ["imap"] if needs.rimap and "imap" not in needs.reading else []
+    protocols = [*needs.reading, *rimap, *(["lmtp"] if needs.lmtp else [])]
     why = []
     if needs.reading:
         why.append("Mail programs read mail here over " + " and ".join(needs.reading).upper() + ".")
+    if rimap:
+        why.append(
+            "IMAP only on 127.0.0.1, where saslauthd checks sendmail's submission "
+            "passwords; no mail program reads mail here."
+        )
     if needs.lmtp:
         why.append("LMTP: the MTA hands incoming mail to Dovecot, which files it.")
     if not protocols and (needs.auth_socket or needs.exim_auth):
@@ -238,7 +255,18 @@ def _tls(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
 
 
 def _login_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
-    """imap-login and pop3-login: the implicit-TLS port always, the plain one if planned."""
+    """imap-login and pop3-login: the implicit-TLS port always, the plain one if planned.
+
+    On a sendmail host that takes submission, IMAP also listens on 127.0.0.1 port 143
+    for saslauthd, whatever clients are offered.
+    """
+    if needs.rimap and "imap" not in needs.reading:
+        conf.open("service imap-login", *_RIMAP_WHY)
+        _rimap_listener(conf)
+        conf.open("inet_listener imaps")
+        conf.set("port", "0")
+        conf.close()
+        conf.close()
     for proto, plain, secure in (("imap", 143, 993), ("pop3", 110, 995)):
         if proto not in needs.reading:
             continue
@@ -252,14 +280,40 @@ def _login_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
                 else f"; port {plain} is closed, since nothing needs it."
             ),
         )
-        conf.open(f"inet_listener {proto}")
-        conf.set("port", str(plain) if plain in needs.ports else "0")
-        conf.close()
+        if plain in needs.ports:
+            conf.open(f"inet_listener {proto}")
+            conf.set("port", str(plain))
+            conf.close()
+        elif proto == "imap" and needs.rimap:
+            conf.note(*_RIMAP_WHY)
+            _rimap_listener(conf)
+        else:
+            conf.open(f"inet_listener {proto}")
+            conf.set("port", "0")
+            conf.close()
         conf.open(f"inet_listener {proto}s")
         conf.set("port", str(secure))
         conf.set("ssl", "yes")
         conf.close()
         conf.close()
+
+
+# sendmail's AUTH in Dovecot's terms: Cyrus SASL asks saslauthd, and saslauthd's rimap
+# tries the login and password as an IMAP LOGIN here; Dovecot's answer is the answer.
+_RIMAP_WHY = (
+    "sendmail checks submission passwords through saslauthd (sendmail/<host>/saslauthd), "
+    "which tries each one as an IMAP login on 127.0.0.1 port 143: the same users and "
+    "passwords as IMAP. Loopback only, so nothing outside the host reaches this port; "
+    "Dovecot counts a connection from the host itself as secure, so the password is "
+    "accepted there without TLS (disable_plaintext_auth above) and never crosses a network.",
+)
+
+
+def _rimap_listener(conf: _Conf) -> None:
+    conf.open("inet_listener imap")
+    conf.set("address", "127.0.0.1")
+    conf.set("port", "143")
+    conf.close()
 
 
 def _lmtp_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
