@@ -526,7 +526,7 @@ def test_it_answers_no_vrfy_or_expn(tmp_path, sendmail_root, lab_dir):
 
 def _built_maps(root: Path, cf: Path, lab: Path) -> None:
     """makemap hash for every table in ``lab``/etc, as the install steps do."""
-    for table in ("access", "mailertable", "virtusertable"):
+    for table in ("access", "mailertable", "sender_logins", "virtusertable"):
         path = lab / "etc" / table
         if path.exists():
             subprocess.run(
@@ -663,3 +663,78 @@ def test_it_masquerades_in_submit_mc_so_cron_s_mail_is_signed_as_the_origin(
         "root@example.com",
         "postmaster@example-shop.com",
     ], out
+
+
+def test_it_checks_submission_logins_through_saslauthd_at_dovecot(tmp_path):
+    exported = export_to(_with_sendmail("solo-server"), tmp_path / "bundle")
+    host = "mail.example.org"
+    cf = _built(exported, host)
+    # AUTH on 587 and 465 only, PLAIN and LOGIN only inside TLS (p), the daemon on 25
+    # without AUTH (M=A).
+    assert re.search(r"^O DaemonPortOptions=Port=submission, Name=MSA, M=Ea$", cf, re.M)
+    assert re.search(r"^O DaemonPortOptions=Port=smtps, Name=TLSMSA, M=Esa$", cf, re.M)
+    assert re.search(r"^O DaemonPortOptions=Port=smtp, Name=MTA, M=A$", cf, re.M)
+    assert re.search(r"^O AuthMechanisms=PLAIN LOGIN$", cf, re.M)
+    assert re.search(r"^O AuthOptions=A p y$", cf, re.M)
+    assert re.search(r"^C\{TrustAuthMech\}PLAIN LOGIN$", cf, re.M)
+    sasl = (_mc_dir(exported, host) / "Sendmail.conf").read_text()
+    options = dict(
+        line.split(": ", 1) for line in sasl.splitlines() if line and not line.startswith("#")
+    )
+    assert options == {
+        "pwcheck_method": "saslauthd",
+        "mech_list": "PLAIN LOGIN",
+        "saslauthd_path": "/var/run/saslauthd/mux",
+    }
+    # Debian's init script reads this file with the shell: what it will run.
+    defaults = _mc_dir(exported, host) / "saslauthd"
+    shown = subprocess.run(
+        ["sh", "-c", '. "$0" && echo "$START|$MECHANISMS|$MECH_OPTIONS|$OPTIONS"', defaults],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout.strip()
+    assert shown == "yes|rimap|127.0.0.1|-r -m /var/run/saslauthd"
+    # Hosts without submission get none of it.
+    null = export_to(_with_sendmail("smarthost"), tmp_path / "smarthost")
+    for h in null.hosts("sendmail"):
+        if "submission" not in h.roles:
+            names = {p.name for p in _mc_dir(null, h.name).iterdir()}
+            assert not names & {"Sendmail.conf", "saslauthd", "sender_logins"}, h.name
+
+
+def test_it_lets_a_login_send_only_as_its_own_addresses(tmp_path, sendmail_root, lab_dir):
+    exported = export_to(_multi_domain_with_users(), tmp_path / "bundle")
+    cf = _built_cf(exported, "mx.example.com", lab_dir)
+    _built_maps(sendmail_root, cf, lab_dir)
+    cases = [
+        # (login, MAIL FROM, allowed?)
+        ("alice@example.com", "<alice@example.com>", True),
+        ("alice@example.com", "<Alice@Example.COM>", True),
+        ("alice@example.com", "alice@example.com", True),
+        ("alice@example.com", "<>", True),  # a bounce, as Postfix leaves it
+        ("alice@example.com", "<bob@example.com>", False),
+        ("alice@example.com", "<postmaster@example.com>", False),
+        ("alice@example.com", "<alice@example.net>", False),
+        ("alice@example.com", "<alice@internet.test>", False),
+        ("bob@example.com", "<bob@example-shop.com>", True),  # the alias domain
+        ("postmaster@example.com", "<root@example.com>", True),
+        ("postmaster@example.net", "<abuse@example.net>", True),
+        ("", "<bob@example.com>", True),  # no login: port 25 and the sendmail command
+    ]
+    lines = []
+    for login, sender, _ in cases:
+        lines += [f".D{{auth_authen}}{login}", f"Local_check_mail {sender}"]
+    out = _address_test(sendmail_root, cf, "mx.example.com", *lines)
+    answers = re.findall(r"^Local_check_mail +returns: (.*)$", out, re.M)
+    assert len(answers) == len(cases), out
+    for (login, sender, allowed), answer in zip(cases, answers, strict=True):
+        if allowed:
+            assert answer == "OK", (login, sender, answer)
+        else:
+            assert answer.startswith("$# error $@ 5 . 7 . 1") and "553" in answer, (
+                login,
+                sender,
+                answer,
+            )

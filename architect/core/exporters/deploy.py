@@ -47,8 +47,14 @@ SENDMAIL_TABLES = (
     "domaintable",
     "genericstable",
     "mailertable",
+    "sender_logins",
     "virtusertable",
 )
+# sendmail's submission logins: Cyrus SASL's file and saslauthd's, outside /etc/mail.
+SENDMAIL_SASL_FILES = {
+    "Sendmail.conf": "/etc/sasl2/Sendmail.conf",
+    "saslauthd": "/etc/default/saslauthd",
+}
 SENDMAIL_CF = "/usr/share/sendmail/cf/m4/cf.m4"  # Debian's path (sendmail-cf package)
 # Files that hold a password or a password hash: readable by root (and the
 # daemon's group) only.
@@ -100,7 +106,9 @@ def installs(files: Mapping[str, str]) -> list[Install]:
     for host, names in host_dirs(files, "postfix").items():
         out.append(_postfix(host, names, files))
     for host, names in host_dirs(files, "sendmail").items():
-        out.append(_sendmail(host, names))
+        out.append(_sendmail(host, [n for n in names if n not in SENDMAIL_SASL_FILES]))
+        if "saslauthd" in names:
+            out.append(_saslauthd(host, names))
     for host, names in host_dirs(files, "dkim").items():
         out.append(_opendkim(host, names, files))
     for host, names in host_dirs(files, "exim").items():
@@ -113,6 +121,7 @@ def installs(files: Mapping[str, str]) -> list[Install]:
     # dovecot.conf gives its sockets to group Debian-exim, which the exim4 packages
     # create; Exim needs Dovecot only once mail arrives.
     order = {"exim": -1, "dovecot": 0, "opendkim": 1, "postfix": 2, "sendmail": 2, "opensmtpd": 2}
+    order["saslauthd"] = 1  # after Dovecot, whose IMAP it logs in to; before sendmail
     order["nginx"] = 3  # the web site last: it shares the MTA's certificate, nothing more
     return sorted(out, key=lambda i: (i.host, order[i.program]))
 
@@ -265,6 +274,26 @@ def _sendmail(host: str, names: list[str]) -> Install:
         copies=tuple(copies),
         commands=tuple(build + tables),
         apply=("systemctl restart sendmail",),
+    )
+
+
+def _saslauthd(host: str, names: list[str]) -> Install:
+    """saslauthd and Cyrus SASL's Sendmail.conf: sendmail's AUTH asks Dovecot (rimap)."""
+    copies = [
+        Copy(f"sendmail/{host}/{name}", target)
+        for name, target in SENDMAIL_SASL_FILES.items()
+        if name in names
+    ]
+    return Install(
+        host=host,
+        program="saslauthd",
+        copies=tuple(copies),
+        # sasl2-bin is saslauthd; libsasl2-modules holds the PLAIN and LOGIN mechanisms
+        # sendmail offers, only Recommended by libsasl2-2 (the install step passes
+        # --no-install-recommends).
+        packages=("sasl2-bin", "libsasl2-modules"),
+        # Its options are read when it starts: a reload (SIGHUP) would keep the old ones.
+        apply=("systemctl restart saslauthd",),
     )
 
 

@@ -42,7 +42,13 @@ SERVICES = {
     "exim": "exim4",
     "opensmtpd": "opensmtpd",
     "nginx": "nginx",
+    "saslauthd": "saslauthd",
 }
+# Daemons that read their options only when they start: restarted, never reloaded.
+# saslauthd takes them on its command line from /etc/default/saslauthd; under systemd
+# its unit (made from Debian's init script) also stays "active" after the package's
+# first start did nothing (START was not yes), so reload-or-restart would only reload.
+RESTARTED = ("saslauthd",)
 
 
 @register
@@ -208,7 +214,8 @@ def script(host: str, steps: list[Install]) -> str:
         out += [f"run sh -c {q(c)}" for c in s.commands]
     out += ["", "# Apply: reload each daemon, or start it the first time"]
     for program in dict.fromkeys(s.program for s in steps):
-        out.append(f"run systemctl reload-or-restart {q(SERVICES[program])}")
+        how = "restart" if program in RESTARTED else "reload-or-restart"
+        out.append(f"run systemctl {how} {q(SERVICES[program])}")
     out += [
         'if [ "$DRY_RUN" = 1 ]; then echo "dry run: nothing was changed on $HOST"; '
         'else echo "installed on $HOST"; fi',

@@ -476,9 +476,38 @@ def _copies(step: Install) -> list[str]:
     return out
 
 
+def _saslauthd_step(step: Install) -> list[str]:
+    """Submission logins on a sendmail host: Cyrus SASL, saslauthd, Dovecot's IMAP."""
+    out = [
+        "Submission logins (AUTH on 587 and 465) are checked by Dovecot, with the same",
+        "users and passwords as IMAP: sendmail's Cyrus SASL asks saslauthd, which tries",
+        "each login as an IMAP login at this host's Dovecot on `127.0.0.1` (port 143,",
+        "loopback only, in `dovecot.conf`). Dovecot must be in place first (section 2).",
+        "",
+    ]
+    out += _packages(step)
+    out += ["Copy the files to the host:", ""]
+    out += _copies(step)
+    out += [
+        "",
+        "Start saslauthd (a restart: it reads its options only when it starts), then",
+        "restart sendmail, which reads `Sendmail.conf` only when it starts:",
+        "",
+        "```sh",
+        *step.apply,
+        "systemctl restart sendmail",
+        "# LOGIN and PASSWORD: a full address of /etc/dovecot/users and its password;",
+        '# prints 0: OK "Success." when Dovecot accepts them',
+        "testsaslauthd -u 'LOGIN' -p 'PASSWORD'",
+        "```",
+        "",
+    ]
+    return out
+
+
 def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
     out = ["## 3. The mail transfer agents", ""]
-    mtas = ("postfix", "sendmail", "exim", "opensmtpd", "opendkim")
+    mtas = ("postfix", "sendmail", "saslauthd", "exim", "opensmtpd", "opendkim")
     steps = [i for i in installs(files) if i.program in mtas]
     if not steps:
         out += ["This bundle has no MTA files.", ""]
@@ -528,6 +557,8 @@ def _mta_steps(plan: Plan, files: Mapping[str, str]) -> list[str]:
             "elsewhere: it is sendmail's `cf/m4/cf.m4`).",
             "",
         ]
+        for sasl in (s for s in steps if s.program == "saslauthd" and s.host == step.host):
+            out += _saslauthd_step(sasl)
     for step in (s for s in steps if s.program == "exim"):
         host = step.host
         out += [f"### Exim on {code(host)}", ""]

@@ -22,6 +22,10 @@ Rules kept here, from the domain reference (topologies.md T2-T6, §2.2, P30):
   RCPT, no backscatter), and a ``dovecot`` mailer hands the FULL address to
   dovecot-lda as vmail, reached through mailertable;
 - ``confPRIVACY_FLAGS`` is ``goaway``: no VRFY, EXPN or VERB;
+- submission logins are Dovecot's users: Cyrus SASL's ``Sendmail.conf`` asks
+  saslauthd, whose rimap logs in to Dovecot's IMAP on 127.0.0.1 (files
+  ``Sendmail.conf`` and ``saslauthd``), and a ``Local_check_mail`` ruleset
+  lets a login send only as the addresses ``sender_logins`` gives it;
 - relaying is granted only by access-db ``Connect:`` entries for the plan's
   trusted networks and ``To:`` entries for its relay domains, with
   ``relay_hosts_only`` (P18) and, where recipients are checked,
@@ -48,9 +52,11 @@ from .postfix import (
     has_users,
     is_null_client,
     one_line,
+    placeholder_users,
     reasons,
     relayhost_name,
     relayhost_port,
+    sender_domains,
     untrusted_by_hub,
 )
 
@@ -78,6 +84,34 @@ DOVECOT_MAILER = (
 NO_SUCH_USER = 'error:5.1.1:"550 User unknown"'
 # Beyond this many access entries for one block, list the hosts by hand.
 MAX_ACCESS_ENTRIES = 256
+# Submission logins: Cyrus SASL reads its settings for sendmail (application name
+# "Sendmail") from the first directory of its search path that holds Sendmail.conf;
+# on Debian that path starts with /etc/sasl2. Debian's sendmailconfig links
+# /usr/lib/sasl2/Sendmail.conf to /etc/mail/sasl/ instead, but only when it is run
+# with sasl2-bin already installed; /etc/sasl2 comes first in the path, so this file
+# is read either way.
+SASL_CONF = "/etc/sasl2/Sendmail.conf"
+SASLAUTHD_DEFAULTS = "/etc/default/saslauthd"
+SASLAUTHD_RUN = "/var/run/saslauthd"
+# saslauthd's rimap logs in here: Dovecot's IMAP, on loopback only (dovecot.py).
+RIMAP_SERVER = "127.0.0.1"
+SENDER_LOGINS = "sender_logins"
+# Local_check_mail (sendmail.mc): workspace, the MAIL FROM address as given.
+# m4 reads these lines too: no quotes, and no word that is an m4 macro.
+SENDER_LOGIN_RULES = (
+    ("R$*", "$: $1 $| $&{auth_authen}", "the sender and the login, if any"),
+    ("R$* $| $@", "$@ OK", "no login: nothing to compare"),
+    ("R<$*> $| $+", "$: $1 $| $2", "the address without its brackets"),
+    ("R$@ $| $+", "$@ OK", "the null sender"),
+    ("R$+ $| $+", "$: $(sender_logins $1 $: <none> $)", "the login that owns the address"),
+    ("R<TMPF>", '$#error $@ 4.3.0 $: "451 Sender address lookup failed, try again"', "unreadable"),
+    ("R$&{auth_authen}", "$@ OK", "it is the login that was made"),
+    (
+        "R$*",
+        '$#error $@ 5.7.1 $: "553 Sender address does not belong to your login"',
+        "anything else",
+    ),
+)
 
 
 class _Mc:
@@ -200,16 +234,21 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
         mc.note(*reasons(host, "submission"))
         mc.line(
             "define(`confAUTH_MECHANISMS', `PLAIN LOGIN')",
-            "Password logins, checked by Cyrus SASL (saslauthd); configure "
-            "/etc/sasl2/Sendmail.conf with pwcheck_method: saslauthd.",
+            "Password logins, checked by Cyrus SASL: its Sendmail.conf (in this folder, "
+            f"installed as {SASL_CONF}) sends each one to saslauthd, which tries it as an "
+            "IMAP login at this host's Dovecot on 127.0.0.1: the same users and passwords "
+            "as IMAP (dovecot/<host>/users). The daemon runs as root, so it reaches "
+            f"saslauthd's socket ({SASLAUTHD_RUN}, root:sasl 0710) without joining group sasl.",
         )
         mc.line(
             "TRUST_AUTH_MECH(`PLAIN LOGIN')",
-            "A user who logged in may relay to any domain.",
+            "A user who logged in may relay to any domain; nobody else may (access table below).",
         )
         mc.line(
             "define(`confAUTH_OPTIONS', `A p y')",
-            "No password before STARTTLS (p), no anonymous login (y).",
+            "No password before STARTTLS (p: PLAIN and LOGIN are offered only inside TLS, so "
+            "587 shows AUTH only after STARTTLS, 465 at once), no anonymous login (y), "
+            "AUTH= on MAIL only after a login (A).",
         )
 
     mc.blank()
@@ -397,7 +436,37 @@ def sendmail_mc(design: Design, plan: Plan, host: HostPlan) -> str:
         )
         mc.lines.append("\t\tT=DNS/RFC822/SMTP,")
         mc.lines.append("\t\tA=TCP $h 24")
+    if submission:
+        _sender_login_check(mc)
     return mc.text()
+
+
+def _sender_login_check(mc: _Mc) -> None:
+    """A logged-in user may send only as an address the sender_logins table gives it.
+
+    sendmail's own checks trust any sender once AUTH has succeeded. This is
+    Postfix's reject_sender_login_mismatch on submission, from the same table:
+    the envelope sender is looked up, and the login it belongs to must be the
+    one ``{auth_authen}`` holds (a ``$&`` macro on the left of a rule matches
+    its value at run time, token by token, ignoring case). Unlike Postfix,
+    nothing is checked for a client that did not log in: port 25 takes no
+    AUTH here, and 587 and 465 take no mail without it.
+    """
+    table = f"{MAIL_DIR}/{SENDER_LOGINS}"
+    mc.blank()
+    mc.note(
+        "Logged-in users send only as their own addresses: the envelope sender must "
+        f"belong, in {table} (built from the design's user list), to the login that "
+        "was made, so one leaked password cannot send as anyone else in the "
+        "organisation. A lookup that fails for a moment answers 451 (try again), "
+        "never a silent pass. The null sender (bounces) is left alone, as Postfix does."
+    )
+    mc.lines.append("LOCAL_CONFIG")
+    mc.lines.append(f"K{SENDER_LOGINS} hash -T<TMPF> {table}")
+    mc.lines.append("LOCAL_RULESETS")
+    mc.lines.append("SLocal_check_mail")
+    for lhs, rhs, why in SENDER_LOGIN_RULES:
+        mc.lines.append(f"{lhs}\t{rhs}\t{why}")
 
 
 def _dkim_milter(mc: _Mc, host: HostPlan) -> None:
@@ -626,7 +695,85 @@ def sendmail_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str
         out["virtusertable"] = _virtusertable(design, host, mailbox, build)
     if host.relayhost_auth and host.relayhost:
         out["authinfo"] = _authinfo(host)
+    if "submission" in host.roles:
+        out[SENDER_LOGINS] = _sender_logins(design, plan, build)
     return out
+
+
+def _sender_logins(design: Design, plan: Plan, build: str) -> str:
+    """address -> login, the same table Postfix's smtpd_sender_login_maps reads."""
+    domains = sender_domains(design, plan)
+    lines = [
+        "# sender_logins: which login may send as which address (Local_check_mail in",
+        "# sendmail.mc). A logged-in user who sends as an address not listed here for",
+        "# that login is refused (553), so a stolen or shared password cannot forge the",
+        "# boss's address. Logins are full addresses, as Dovecot checks them; root@ and",
+        "# abuse@ belong to the postmaster's login, an alias address to the same user at",
+        "# the target domain.",
+        build.format(path=f"{MAIL_DIR}/{SENDER_LOGINS}"),
+        "",
+    ]
+    for domain in domains:
+        lines += [f"{address}\t{login}" for address, login in accepted_addresses(design, domain)]
+    lines += placeholder_users(design, domains, "someone@{domain}\tsomeone@{domain}")
+    return "\n".join(lines) + "\n"
+
+
+def sasl_conf(host: HostPlan) -> str:
+    """Sendmail.conf: Cyrus SASL's settings for sendmail's AUTH (password logins)."""
+    return (
+        "\n".join(
+            [
+                f"# {SASL_CONF} for {host.name}: how sendmail's AUTH checks a password.",
+                "# Read by the Cyrus SASL library inside sendmail, once, when the daemon",
+                "# starts: restart sendmail after a change.",
+                "#",
+                "# saslauthd checks each password (its settings: /etc/default/saslauthd,",
+                "# the file saslauthd beside this one), by logging in to this host's",
+                "# Dovecot over IMAP: one user list, Dovecot's, for IMAP and submission.",
+                "# saslauthd needs the password itself, so only PLAIN and LOGIN can work;",
+                "# sendmail.mc offers them only inside TLS (confAUTH_OPTIONS p).",
+                "pwcheck_method: saslauthd",
+                "mech_list: PLAIN LOGIN",
+                f"saslauthd_path: {SASLAUTHD_RUN}/mux",
+            ]
+        )
+        + "\n"
+    )
+
+
+def saslauthd_defaults(host: HostPlan) -> str:
+    """/etc/default/saslauthd: Debian's saslauthd, checking passwords at Dovecot (rimap)."""
+    return (
+        "\n".join(
+            [
+                f"# {SASLAUTHD_DEFAULTS} for {host.name}: Debian's saslauthd (package",
+                "# sasl2-bin), which checks sendmail's AUTH passwords (see Sendmail.conf).",
+                "# Read by /etc/init.d/saslauthd when it starts: restart saslauthd after a",
+                "# change (a reload keeps the old options).",
+                "#",
+                "# Debian's start script starts nothing unless START is yes.",
+                "START=yes",
+                'DESC="SASL Authentication Daemon"',
+                'NAME="saslauthd"',
+                "# rimap: each login is tried as an IMAP LOGIN at the server below, and",
+                "# succeeds when IMAP accepts it. That is this host's Dovecot, listening",
+                f"# on {RIMAP_SERVER} port 143 for this (dovecot.conf): a loopback",
+                "# connection counts as secure there, so the password may go without TLS",
+                "# and never leaves the host.",
+                'MECHANISMS="rimap"',
+                f'MECH_OPTIONS="{RIMAP_SERVER}"',
+                "THREADS=5",
+                "# -r: Cyrus SASL splits the login alice@example.org into user and realm;",
+                "# -r joins them again, so Dovecot is asked for alice@example.org, the",
+                "# name in its user list. No -c (Debian's default has it): a cache would",
+                "# accept a changed or removed password for hours; Dovecot answers every",
+                "# login itself.",
+                f'OPTIONS="-r -m {SASLAUTHD_RUN}"',
+            ]
+        )
+        + "\n"
+    )
 
 
 def _virtusertable(design: Design, host: HostPlan, mailbox: list[str], build: str) -> str:
@@ -736,6 +883,9 @@ def sendmail_files(design: Design, plan: Plan, host: HostPlan) -> dict[str, str]
     out = {"sendmail.mc": sendmail_mc(design, plan, host), **sendmail_tables(design, plan, host)}
     if host.dkim_signs and not is_null_client(host):
         out["submit.mc"] = submit_mc(plan, host)
+    if "submission" in host.roles:
+        out["Sendmail.conf"] = sasl_conf(host)
+        out["saslauthd"] = saslauthd_defaults(host)
     return out
 
 
