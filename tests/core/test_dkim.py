@@ -140,3 +140,31 @@ def test_opendkim_accepts_the_configuration(tmp_path):
         [opendkim, "-n", "-x", str(tmp_path / "opendkim.conf")], capture_output=True, timeout=30
     )
     assert done.returncode != 0
+
+
+@pytest.mark.parametrize("mta", ["postfix", "sendmail", "exim", "opensmtpd"])
+def test_every_signing_host_has_its_dkim_folder_whatever_signs(mta):
+    # CONTRACT §4: dkim/<host>/ holds opendkim.conf, KeyTable, SigningTable and TrustedHosts
+    # for each host that signs; the KeyTable names the file the signer really reads.
+    import dataclasses
+
+    from architect.core.exporters.deploy import installs
+
+    d = model.load(with_key("dmz-gateway"))
+    d = dataclasses.replace(d, hosts=tuple(dataclasses.replace(h, mta=mta) for h in d.hosts))
+    p = plan(d)
+    files = bundle(d, p)
+    signers = [h.name for h in p.hosts if h.dkim_signs]
+    assert signers == ["gw.example.com"]
+    names = {"opendkim.conf", "KeyTable", "SigningTable", "TrustedHosts"}
+    assert {f.rsplit("/", 1)[1] for f in files if f.startswith("dkim/gw.example.com/")} == names
+    assert not [f for f in files if f.startswith("dkim/store.example.com/")]
+    key = {
+        "postfix": "/etc/dkimkeys/s2026a.example.com.private",
+        "sendmail": "/etc/dkimkeys/s2026a.example.com.private",
+        "exim": "/etc/exim4/dkim/s2026a.example.com.private",
+        "opensmtpd": "/etc/smtpd/dkim/s2026a.example.com.key",
+    }[mta]
+    assert f"example.com:s2026a:{key}" in files["dkim/gw.example.com/KeyTable"]
+    runs_opendkim = [s.host for s in installs(files) if s.program == "opendkim"]
+    assert runs_opendkim == (["gw.example.com"] if mta in ("postfix", "sendmail") else [])

@@ -347,8 +347,12 @@ def test_it_signs_in_the_outgoing_transports_with_the_key_of_the_from_domain(exi
     plan = make_plan(design)
     files = bundle(design, plan)
     ((host, conf, exim),) = _exim_hosts(design, plan, exim_dir)
-    # Exim signs by itself: no OpenDKIM files for this host, and Exim accepts the file.
-    assert not [p for p in files if p.startswith("dkim/")]
+    # Exim signs by itself. Its dkim/ folder (CONTRACT §4) records the keys at Exim's
+    # paths for opendkim-testkey, and no install step runs OpenDKIM there.
+    table = files[f"dkim/{host.name}/KeyTable"]
+    assert "example.com:s2026a:/etc/exim4/dkim/s2026a.example.com.private" in table
+    assert "Socket" not in files[f"dkim/{host.name}/opendkim.conf"]
+    assert not [s for s in installs(files) if s.program == "opendkim"]
     result = exim.run(conf, "-bV")
     assert result.returncode == 0 and not result.stderr.strip(), result.stdout + result.stderr
     text = conf.read_text()

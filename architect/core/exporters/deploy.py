@@ -109,8 +109,11 @@ def installs(files: Mapping[str, str]) -> list[Install]:
         out.append(_sendmail(host, [n for n in names if n not in SENDMAIL_SASL_FILES]))
         if "saslauthd" in names:
             out.append(_saslauthd(host, names))
+    milter_hosts = {*host_dirs(files, "postfix"), *host_dirs(files, "sendmail")}
     for host, names in host_dirs(files, "dkim").items():
-        out.append(_opendkim(host, names, files))
+        # Exim and OpenSMTPD hosts sign by themselves: their dkim/ files only record the keys.
+        if host in milter_hosts:
+            out.append(_opendkim(host, names, files))
     for host, names in host_dirs(files, "exim").items():
         out.append(_exim(host, names, files))
     for host, names in host_dirs(files, "opensmtpd").items():

@@ -6,8 +6,11 @@ to /etc/opendkim/, ``KeyTable`` (which key signs for which domain),
 (the hosts whose mail is signed: this host and the networks it trusts).
 Authenticated submission is signed whatever the client's address: Postfix and
 sendmail hand OpenDKIM the login (the ``{auth_authen}`` macro). Postfix and
-sendmail hosts sign through OpenDKIM; Exim signs in its own transports
-(exim.py), so an Exim host has no ``dkim/`` folder.
+sendmail hosts sign through OpenDKIM. Exim (exim/dkim.py) and OpenSMTPD
+(opensmtpd/dkim.py) sign by themselves; their hosts still get the four files
+(CONTRACT §4: every signing host has them), written as a record of the same
+keys at the paths that MTA reads, for ``opendkim-testkey`` to check each
+published key against its private key. No OpenDKIM is installed or run there.
 
 The private key is never in the bundle: the design holds only the public
 key, and the designer offers the private one once, for download. It goes to
@@ -44,9 +47,24 @@ class OpenDkim(Exporter):
 
     def files(self, design: Design, plan: Plan) -> Iterable[tuple[str, str]]:
         for host in plan.hosts:
-            if host.dkim_signs and host.mta in MILTER_MTAS:
+            if host.dkim_signs:
                 for name, text in opendkim_files(design, host).items():
                     yield f"dkim/{host.name}/{name}", text
+
+
+def signer_key_path(host: HostPlan, domain: str, selector: str) -> str:
+    """Where the signing MTA of ``host`` reads the private key of ``domain``'s ``selector``."""
+    # Imported here: the Exim and OpenSMTPD packages read this module's neighbours, which
+    # import this module for its milter constants.
+    if host.mta == "exim":
+        from .exim.dkim import dkim_key_path
+
+        return dkim_key_path(domain, selector)
+    if host.mta == "opensmtpd":
+        from .opensmtpd.dkim import dkim_key_path
+
+        return dkim_key_path(domain, selector)
+    return key_path(domain, selector)
 
 
 def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
@@ -56,7 +74,48 @@ def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
         d = design.domain(domain)
         keys.append((domain, d.dkim_selector, f"{d.dkim_selector}._domainkey.{domain}"))
     head = f'# Written by Mail Architect for {host.name}, from the design "{_safe(design.name)}".\n'
-    conf = head + "\n".join(
+    if host.mta in MILTER_MTAS:
+        conf = _milter_conf(head, host)
+    else:
+        conf = _record_conf(head, host)
+    key_table = head + "# key name, then domain:selector:private key file\n"
+    key_table += "".join(f"{name} {d}:{s}:{signer_key_path(host, d, s)}\n" for d, s, name in keys)
+    signing = head + "# sender address pattern, then the key that signs it\n"
+    signing += "".join(f"*@{d} {name}\n" for d, _s, name in keys)
+    trusted = head + "# mail from these hosts and networks is signed\n"
+    trusted += "".join(
+        f"{b}\n"
+        for b in ("127.0.0.1", "::1", *host.trusted_networks)
+        if b not in ("127.0.0.0/8", "::1/128")
+    )
+    return {
+        "opendkim.conf": conf,
+        "KeyTable": key_table,
+        "SigningTable": signing,
+        "TrustedHosts": trusted,
+    }
+
+
+def _record_conf(head: str, host: HostPlan) -> str:
+    """opendkim.conf of a host whose MTA signs by itself: for checking keys, not for running."""
+    signer = {"exim": "Exim", "opensmtpd": "OpenSMTPD's dkimsign filter"}[host.mta]
+    return head + "\n".join(
+        [
+            f"# {signer} signs the mail of " + ", ".join(host.dkim_signs) + " on this host;",
+            "# OpenDKIM is not installed or run here, and nothing copies these files. They",
+            "# record the keys at the paths the MTA reads (KeyTable: domain:selector:file), so",
+            "# that each published key can be checked against its private key, on the host,",
+            "# with opendkim-testkey (package opendkim-tools), one run per KeyTable line:",
+            "#   opendkim-testkey -d DOMAIN -s SELECTOR -k FILE -vvv",
+            "",
+            "Syslog                  yes",
+            "",
+        ]
+    )
+
+
+def _milter_conf(head: str, host: HostPlan) -> str:
+    return head + "\n".join(
         [
             "# OpenDKIM signs the mail of " + ", ".join(host.dkim_signs) + " here.",
             "# Check it with: opendkim -n -x /etc/opendkim.conf",
@@ -81,22 +140,6 @@ def opendkim_files(design: Design, host: HostPlan) -> dict[str, str]:
             "",
         ]
     )
-    key_table = head + "# key name, then domain:selector:private key file\n"
-    key_table += "".join(f"{name} {d}:{s}:{key_path(d, s)}\n" for d, s, name in keys)
-    signing = head + "# sender address pattern, then the key that signs it\n"
-    signing += "".join(f"*@{d} {name}\n" for d, _s, name in keys)
-    trusted = head + "# mail from these hosts and networks is signed\n"
-    trusted += "".join(
-        f"{b}\n"
-        for b in ("127.0.0.1", "::1", *host.trusted_networks)
-        if b not in ("127.0.0.0/8", "::1/128")
-    )
-    return {
-        "opendkim.conf": conf,
-        "KeyTable": key_table,
-        "SigningTable": signing,
-        "TrustedHosts": trusted,
-    }
 
 
 def _milter_note(host: HostPlan) -> str:
