@@ -223,3 +223,7 @@ DESIGN_QUOTAS = {
 }
 # manage.py expire_designs removes designs without an account not changed for this long.
 EXPIRE_ANONYMOUS_DAYS = env_int("EXPIRE_ANONYMOUS_DAYS", 30, minimum=1)
+# A design whose document (canonical JSON) is longer than this gets its export.zip built
+# off the request, with a page that follows the build (architect/designs/views/files.py),
+# and is planned off the request for the designer when this process has not loaded it.
+BUNDLE_BACKGROUND_BYTES = env_int("BUNDLE_BACKGROUND_BYTES", 500_000, minimum=0)
