@@ -12,25 +12,36 @@ Forms with errors answer 422, with or without htmx (static/js/designer.js lets h
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from architect.core import design as core_design
 
+from .. import analysis as analyses
 from .. import parts
 from ..access import Source, owned_or_404
 from ..analysis import SHOWN_ITEMS
 from ..diagrams import diagram, inline_svg
 from ..forms import PART_FORMS, PolicyForm, SettingsForm
 from ..models import Design
-from . import see_other
+from . import files, see_other
+
+log = logging.getLogger(__name__)
 
 PART_TEXT = {
     "domains": (
@@ -117,11 +128,18 @@ def _policy_facts(policy: dict[str, Any]) -> str:
 
 
 def part_lists(
-    design: Design, source: Source, errors: dict[tuple[str, str], str] | None = None
+    design: Design,
+    source: Source,
+    errors: dict[tuple[str, str], str] | None = None,
+    roles: dict[str, tuple[str, ...]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The left column: each part's items with their facts and addresses."""
-    analysis = source.analysis
-    roles = {h.name: h.roles for h in analysis.plan.hosts} if analysis.ok else {}
+    """The left column: each part's items with their facts and addresses.
+
+    ``roles`` (host name to roles) when the caller has them, else from the plan.
+    """
+    if roles is None:
+        analysis = source.analysis
+        roles = {h.name: h.roles for h in analysis.plan.hosts} if analysis.ok else {}
     errors = errors or {}
     out = []
     for part, (title, help_text, add_label) in PART_TEXT.items():
@@ -210,21 +228,133 @@ def plan_context(source: Source, *, link=None) -> dict[str, Any]:
     return context
 
 
+def _designer_source(design: Design) -> Source:
+    return Source(design.document, "designs", {"pk": design.pk}, design.name, design, True)
+
+
+# -- the plan panel and details of a large design, made once per content ---------------
+#
+# The plan panel and the details are most of the designer's work: the design loaded and
+# planned, the diagram's DOT built and drawn, a few MB of HTML. For the designer's plain
+# view (no status line, no errors) they are rendered once per document, code and
+# templates and kept in the shared cache, as the design's files are. A large design
+# (over BUNDLE_BACKGROUND_BYTES) that this app server has not loaded yet is planned off
+# the request: the page shows its parts at once and a "Planning..." notice in the plan
+# panel, which fills in when the work is done (htmx polls; without JavaScript the page
+# refreshes).
+
+PLANNING_POLL_SECONDS = 2
+
+
+@functools.cache
+def page_version() -> str:
+    """A digest of what renders the designer besides ``architect.core``: views and templates."""
+    root = Path(__file__).resolve().parents[1]
+    templates = Path(settings.BASE_DIR) / "templates" / "designs"
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *templates.glob("*.html")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def fragments_key(design: Design, source: Source) -> str:
+    """``designer:<code>:<document>:<page code>:<id>``: the plan panel and details."""
+    base = files.content_key("designer", source.document, source.analysis.digest)
+    return f"{base}:{page_version()}:{design.pk}"
+
+
+def render_fragments(design: Design, source: Source) -> dict[str, Any]:
+    """The plan panel, the details (HTML) and the hosts' roles of the designer."""
+    context = plan_context(source, link=node_link(design))
+    context["status"] = ""
+    analysis = source.analysis
+    return {
+        "panel": render_to_string("designs/_plan.html#panel", context),
+        "details": render_to_string("designs/_plan.html#details", context),
+        "roles": {h.name: h.roles for h in analysis.plan.hosts} if analysis.ok else {},
+        "keep": not context.get("diagram_error"),
+    }
+
+
+def _keep_fragments(key: str, fragments: dict[str, Any]) -> None:
+    # Without its diagram a page is kept a minute only: long enough for the notice that
+    # waits for it, short enough that a dot back at work draws it soon.
+    seconds = files.BUNDLE_SECONDS if fragments["keep"] else files.BUNDLE_FAILURE_SECONDS
+    try:
+        cache.set(key, fragments, seconds)
+    except Exception:
+        log.warning("the designer of %s was not cached", key, exc_info=True)
+
+
+def prepare_fragments(design: Design, key: str) -> None:
+    """Plan a large design and render its designer fragments into the cache (a pool job)."""
+    say = files.progress(key)
+    try:
+        source = _designer_source(design)
+        say("Checking the design")
+        if source.analysis.ok:
+            say("Planning")
+            source.analysis.plan  # noqa: B018
+            say("Drawing the diagram and writing the page")
+        _keep_fragments(key, render_fragments(design, source))
+    except Exception:  # noqa: BLE001 - shown on the page, never lost in the thread
+        log.exception("planning %s off the request failed", key)
+        cache.set(key + ":failed", True, files.BUNDLE_FAILURE_SECONDS)
+
+
+def _fragments_or_planning(
+    design: Design, source: Source
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """``(fragments, None)`` to show the page, or ``(None, planning)`` while they are made."""
+    key = fragments_key(design, source)
+    fragments = cache.get(key)
+    if fragments is not None:
+        return fragments, None
+    # A job under way for it (the design is loaded here while the job renders): wait for it.
+    mark = files.job_mark(key)
+    entry = analyses.kept.get(source.analysis.digest)
+    loaded = entry is not None and (entry.plan is not None or entry.design is None)
+    large = source.analysis.size > files.background_bytes()
+    if mark is None and large and not loaded and cache.get(key + ":failed") is None:
+        mark = files.start_job(key, prepare_fragments, design, key)
+    if mark is not None:
+        planning = {**mark, "seconds": files.seconds_since(mark)}
+        planning["poll"] = PLANNING_POLL_SECONDS
+        return None, planning
+    # Small, loaded here already, no builder free, or planning failed a moment ago: do
+    # it in the request.
+    fragments = render_fragments(design, source)
+    _keep_fragments(key, fragments)
+    return fragments, None
+
+
 def designer_context(
     request: HttpRequest,
     design: Design,
     *,
     errors: dict[tuple[str, str], str] | None = None,
     status: str = "",
+    fragments: dict[str, Any] | None = None,
+    planning: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    source = Source(
-        design.document, "designs", {"pk": design.pk}, design.name, design, editable=True
-    )
-    context = plan_context(source, link=node_link(design))
+    """What the designer shows; with ``fragments`` (or while ``planning``) no plan is needed."""
+    source = _designer_source(design)
+    roles = None
+    if fragments is not None or planning is not None:
+        context = {"source": source, "analysis": source.analysis}
+        if fragments is not None:
+            context["panel_html"] = mark_safe(fragments["panel"])  # noqa: S308 - our render
+            context["details_html"] = mark_safe(fragments["details"])  # noqa: S308
+            roles = fragments["roles"]
+        else:
+            context["planning"] = planning
+            roles = {}
+    else:
+        context = plan_context(source, link=node_link(design))
     context.update(
         {
             "design": design,
-            "parts": part_lists(design, source, errors),
+            "parts": part_lists(design, source, errors, roles),
             "policy": design.document.get("policy") or {},
             "policy_facts": _policy_facts(design.document.get("policy") or {}),
             "can_undo": design.can_undo(),
@@ -243,7 +373,9 @@ def designer_context(
 @require_GET
 def designer(request: HttpRequest, pk: int) -> HttpResponse:
     design = owned_or_404(request, pk)
-    return render(request, "designs/designer.html", designer_context(request, design))
+    fragments, planning = _fragments_or_planning(design, _designer_source(design))
+    context = designer_context(request, design, fragments=fragments, planning=planning)
+    return render(request, "designs/designer.html", context)
 
 
 @require_GET
@@ -262,6 +394,12 @@ def panel_partial(request: HttpRequest, pk: int) -> HttpResponse:
     design = owned_or_404(request, pk)
     if not request.htmx:
         return redirect(reverse("designs:detail", args=[pk]) + "#result")
+    if request.GET.get("waiting"):
+        # The "Planning..." notice asking: its progress, or the panel and details once made.
+        fragments, planning = _fragments_or_planning(design, _designer_source(design))
+        context = designer_context(request, design, fragments=fragments, planning=planning)
+        template = "designs/designer.html#planning" if planning else "designs/designer.html#planned"
+        return render(request, template, context)
     return render(request, "designs/designer.html#panel", designer_context(request, design))
 
 
