@@ -724,8 +724,13 @@ pidof_unit() {
         opendkim) cat /run/opendkim/opendkim.pid 2>/dev/null || true ;;
         sendmail) head -n 1 /run/sendmail/mta/sendmail.pid 2>/dev/null || true ;;
         dovecot) cat /run/dovecot/master.pid 2>/dev/null || true ;;
+        saslauthd) cat /var/run/saslauthd/saslauthd.pid 2>/dev/null || true ;;
     esac
 }
+# saslauthd has no unit of its own: systemd runs Debian's init script, which reads
+# /etc/default/saslauthd (START, MECHANISMS, OPTIONS). No /run/systemd here, but
+# say so, so the script never hands itself back to systemctl.
+saslauthd_init() { _SYSTEMCTL_SKIP_REDIRECT=true /etc/init.d/saslauthd "$1"; }
 start() {
     case "$1" in
         postfix) /usr/lib/postfix/configure-instance.sh - && postfix start ;;
@@ -737,6 +742,7 @@ start() {
         sendmail) /usr/sbin/sendmail -bd -q1m ;;
         nginx) nginx ;;
         opensmtpd) smtpd ;;
+        saslauthd) saslauthd_init start ;;
         *) echo "lab systemctl: no unit $1" >&2; exit 1 ;;
     esac
 }
@@ -745,12 +751,14 @@ stop() {
         postfix) postfix stop ;;
         nginx) nginx -s stop ;;
         opensmtpd) stop_opensmtpd ;;
+        saslauthd) saslauthd_init stop ;;
         *) pid=$(pidof_unit "$1"); if running "$pid"; then kill "$pid"; fi ;;
     esac
 }
 case "$1" in
     start) start "$2" ;;
     stop) stop "$2" ;;
+    restart) stop "$2" || true; start "$2" ;;
     reload-or-restart)
         case "$2" in
             postfix)

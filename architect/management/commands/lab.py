@@ -33,6 +33,7 @@ PROGRAMS = {
     "dovecot": "dovecot-core",
     "openssl": "openssl",
     "nginx": "nginx",  # the web host: MTA-STS policies and autoconfig files
+    "saslauthd": "sasl2-bin",  # sendmail's submission logins, checked at Dovecot
 }
 
 
