@@ -131,3 +131,23 @@ def test_without_the_sender_check_a_login_may_send_as_postmaster(tmp_path, lab_h
         client.quit()
     finally:
         lab.stop()
+
+
+def test_without_saslauthd_s_r_every_submission_login_fails(tmp_path, lab_host):
+    # Cyrus SASL splits alice@example.org into user and realm; without -r saslauthd asks
+    # Dovecot for "alice", who does not exist. The lab's AUTH checks must say so.
+    def no_realm(files: dict[str, str]) -> None:
+        for path in [p for p in files if p.endswith("/saslauthd")]:
+            files[path] = files[path].replace('OPTIONS="-r ', 'OPTIONS="')
+
+    lab = world.build(_with_sendmail("solo-server"), tmp_path / "lab", tamper=no_realm)
+    try:
+        results = list(Checks(lab).run())
+        log = lab.log("mail.example.org")
+    finally:
+        lab.stop()
+    logins = [r for r in results if "takes authenticated mail" in r.name]
+    assert len(logins) == 2 and not any(r.ok for r in logins), [r.line() for r in logins]
+    assert all("535" in r.detail for r in logins)
+    assert "[user=alice] [service=smtp] [realm=example.org] [mech=rimap]" in log
+    assert [r for r in results if "refuses the unknown" in r.name and r.ok]
