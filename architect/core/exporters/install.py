@@ -209,7 +209,7 @@ def script(host: str, steps: list[Install]) -> str:
         "fi",
         "",
     ]
-    for s in steps:
+    for s in (s for s in steps if s.commands):
         out.append(f"# {s.program}: build the tables and check the configuration")
         out += [f"run sh -c {q(c)}" for c in s.commands]
     out += ["", "# Apply: reload each daemon, or start it the first time"]
