@@ -6,6 +6,7 @@ thread and the cache are the real ones.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -26,9 +27,9 @@ def renders(monkeypatch) -> list[str]:
     made: list[str] = []
     real = editor.render_fragments
 
-    def counting(design, source):
-        made.append(design.name)
-        return real(design, source)
+    def counting(source, link=None):
+        made.append(source.title)
+        return real(source, link)
 
     monkeypatch.setattr(editor, "render_fragments", counting)
     return made
@@ -104,3 +105,26 @@ def test_a_large_design_just_saved_here_is_shown_at_once(renders, settings):
 
     assert page.status_code == 200
     assert "Planning…" not in page.text and 'id="findings-summary"' in page.text
+
+
+def test_a_share_link_page_is_rendered_once_and_apart_from_the_designer(renders, monkeypatch):
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+    token = design.share()
+    url = reverse("share:detail", args=[token])
+    bob = f.make_visitor()
+
+    first = bob.get(url)
+    analysis.kept.clear()
+    monkeypatch.setattr(analysis, "make_plan", lambda design: pytest.fail("planned again"))
+    second = bob.get(url)
+
+    assert first.status_code == second.status_code == 200
+    # The same page, but for the CSRF token, which is masked afresh on every answer.
+    unmasked = [re.sub(r'"X-CSRFToken": "[^"]+"', "", r.text) for r in (first, second)]
+    assert unmasked[0] == unmasked[1]
+    assert 'id="findings-summary"' in second.text
+    # The share page's links stay on the share link, never the owner's designer.
+    assert f"/designs/{design.pk}/" not in second.text
+    assert renders == ["Small office"]

@@ -257,15 +257,20 @@ def page_version() -> str:
     return digest.hexdigest()[:20]
 
 
-def fragments_key(design: Design, source: Source) -> str:
-    """``designer:<code>:<document>:<page code>:<id>``: the plan panel and details."""
+def fragments_key(source: Source) -> str:
+    """``designer:<code>:<document>:<page code>:<where>``: a source's plan panel and details.
+
+    ``<where>`` is the address of the source (a design's id, a share token): the panel's
+    links lead there.
+    """
     base = files.content_key("designer", source.document, source.analysis.digest)
-    return f"{base}:{page_version()}:{design.pk}"
+    where = ",".join(f"{k}={v}" for k, v in sorted(source.key.items()))
+    return f"{base}:{page_version()}:{source.namespace}:{where}"
 
 
-def render_fragments(design: Design, source: Source) -> dict[str, Any]:
-    """The plan panel, the details (HTML) and the hosts' roles of the designer."""
-    context = plan_context(source, link=node_link(design))
+def render_fragments(source: Source, link=None) -> dict[str, Any]:
+    """The plan panel, the details (HTML) and the hosts' roles of a source's page."""
+    context = plan_context(source, link=link)
     context["status"] = ""
     analysis = source.analysis
     return {
@@ -296,7 +301,7 @@ def prepare_fragments(design: Design, key: str) -> None:
             say("Planning")
             source.analysis.plan  # noqa: B018
             say("Drawing the diagram and writing the page")
-        _keep_fragments(key, render_fragments(design, source))
+        _keep_fragments(key, render_fragments(source, node_link(design)))
     except Exception:  # noqa: BLE001 - shown on the page, never lost in the thread
         log.exception("planning %s off the request failed", key)
         cache.set(key + ":failed", True, files.BUNDLE_FAILURE_SECONDS)
@@ -306,7 +311,7 @@ def _fragments_or_planning(
     design: Design, source: Source
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """``(fragments, None)`` to show the page, or ``(None, planning)`` while they are made."""
-    key = fragments_key(design, source)
+    key = fragments_key(source)
     fragments = cache.get(key)
     if fragments is not None:
         return fragments, None
@@ -323,9 +328,24 @@ def _fragments_or_planning(
         return None, planning
     # Small, loaded here already, no builder free, or planning failed a moment ago: do
     # it in the request.
-    fragments = render_fragments(design, source)
+    fragments = render_fragments(source, node_link(design))
     _keep_fragments(key, fragments)
     return fragments, None
+
+
+def readonly_context(source: Source) -> dict[str, Any]:
+    """What a read-only page of a source shows (a share link): its fragments, cached."""
+    key = fragments_key(source)
+    fragments = cache.get(key)
+    if fragments is None:
+        fragments = render_fragments(source)
+        _keep_fragments(key, fragments)
+    return {
+        "source": source,
+        "links": {"export_zip": source.url("export_zip")},
+        "panel_html": mark_safe(fragments["panel"]),  # noqa: S308 - our own render
+        "details_html": mark_safe(fragments["details"]),  # noqa: S308
+    }
 
 
 def designer_context(

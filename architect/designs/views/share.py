@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from ..access import owned_or_404, source_or_404
-from .editor import changed, plan_context
+from .editor import changed, readonly_context
 
 
 @require_POST
@@ -35,7 +35,8 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, token: str) -> HttpResponse:
     source = source_or_404(request, token=token)
-    context = plan_context(source)
+    # The plan panel and details come from the cache once made (editor.readonly_context).
+    context = readonly_context(source)
     response = render(request, "designs/shared.html", context)
     # A link is for the people it was given to: not for search engines or shared caches.
     response["X-Robots-Tag"] = "noindex"
