@@ -11,14 +11,16 @@ export, and an unchanged one should cost that once, not on every download.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import logging
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -328,8 +330,10 @@ def build(document: Any, key: str) -> None:
         say("Planning")
         analysis.plan  # noqa: B018
         say("Writing the configuration files")
-        if analysis.files_error:
-            cache.set(key + ":failed", analysis.files_error, BUNDLE_FAILURE_SECONDS)
+        with _collector_paused():
+            failed = analysis.files_error
+        if failed:
+            cache.set(key + ":failed", failed, BUNDLE_FAILURE_SECONDS)
             return
         say("Compressing the bundle")
         data = zip_bytes(analysis.files)
@@ -341,6 +345,23 @@ def build(document: Any, key: str) -> None:
             "The configuration files could not be written for this design.",
             BUNDLE_FAILURE_SECONDS,
         )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector while the files are written, as ``plan()`` does.
+
+    The exporters keep nearly everything they allocate until the bundle is done, so the
+    collector's passes over it are wasted: a tenth of the build at the size limits. It
+    runs again afterwards (whichever build ends first turns it back on).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _preparing(request: HttpRequest, source: Source, key: str, what: str) -> HttpResponse:
