@@ -260,12 +260,13 @@ def page_version() -> str:
 def fragments_key(source: Source) -> str:
     """``designer:<code>:<document>:<page code>:<where>``: a source's plan panel and details.
 
-    ``<where>`` is the address of the source (a design's id, a share token): the panel's
-    links lead there.
+    ``<where>`` stands for the address of the source (a design's id, a share token), since
+    the panel's links lead there: hashed, so that no share token is written into a key.
     """
     base = files.content_key("designer", source.document, source.analysis.digest)
-    where = ",".join(f"{k}={v}" for k, v in sorted(source.key.items()))
-    return f"{base}:{page_version()}:{source.namespace}:{where}"
+    address = source.namespace + ":" + ",".join(f"{k}={v}" for k, v in sorted(source.key.items()))
+    where = hashlib.sha256(address.encode()).hexdigest()[:24]
+    return f"{base}:{page_version()}:{where}"
 
 
 def render_fragments(source: Source, link=None) -> dict[str, Any]:
