@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+import urllib.request
 import zipfile
 
 import pytest
@@ -177,3 +178,22 @@ def test_a_small_design_is_still_built_in_the_request(settings):
     design = f.make_design(alice)
 
     assert alice.get(f.url("export_zip", design.pk)).status_code == 200
+
+
+def test_through_a_real_http_server_an_example_answers_202_and_then_its_zip(live_server, large):
+    # A real server and real HTTP, as a script would ask: 202 with Retry-After, then the
+    # zip at the same address. An example needs no session.
+    url = live_server.url + reverse("examples:export_zip", args=["solo-server"])
+
+    with urllib.request.urlopen(url) as first:
+        assert first.status == 202
+        assert first.headers["Retry-After"] == str(files.RETRY_SECONDS)
+        assert "Preparing the bundle" in first.read().decode()
+
+    def fetch():
+        with urllib.request.urlopen(url) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read()
+
+    status, kind, body = _until(fetch, lambda r: r[0] != 202)
+    assert (status, kind) == (200, "application/zip")
+    assert "README.md" in zipfile.ZipFile(io.BytesIO(body)).namelist()
