@@ -179,6 +179,8 @@ def full_document(limits: dict[str, int] | None = None) -> dict[str, Any]:
 
 
 DESIGNS = {"wide": wide_document, "full": full_document}
+# Where the trace page's message goes, for each design.
+TRACE_TO = {"wide": "someone@example.org", "full": "u1@d1.example.org"}
 
 
 def timed(label: str, fn, target: float | None = None):
@@ -233,7 +235,9 @@ def pages(name: str, document: dict[str, Any]) -> None:
     planning = [False]
 
     def get(route: str):
-        response = client.get(reverse(route, args=[design.pk]), HTTP_HOST="localhost")
+        route, _, query = route.partition("?")
+        url = reverse(route, args=[design.pk]) + (f"?{query}" if query else "")
+        response = client.get(url, HTTP_HOST="localhost")
         body = b"".join(response) if response.streaming else response.content
         planning[0] = b'id="planning"' in body
         return response.status_code, len(body)
@@ -265,6 +269,9 @@ def pages(name: str, document: dict[str, Any]) -> None:
         ("design.json", "designs:design_json", PAGE_TARGET),
         ("plan.json", "designs:plan_json", PAGE_TARGET),
         ("diagram.svg", "designs:diagram_svg", PAGE_TARGET),
+        ("diagram.png", "designs:diagram_png", PAGE_TARGET),
+        ("diagram.dot", "designs:diagram_dot", PAGE_TARGET),
+        ("trace page", f"designs:trace?from=internet&to={TRACE_TO[name]}", PAGE_TARGET),
         ("export.zip", "designs:export_zip", PAGE_TARGET),
     )
 

@@ -128,3 +128,17 @@ def test_a_share_link_page_is_rendered_once_and_apart_from_the_designer(renders,
     # The share page's links stay on the share link, never the owner's designer.
     assert f"/designs/{design.pk}/" not in second.text
     assert renders == ["Small office"]
+
+
+def test_the_trace_page_draws_the_trace_and_not_the_whole_plan(monkeypatch):
+    f = Factory()
+    alice = f.make_visitor()
+    design = f.make_design(alice)
+    monkeypatch.setattr(editor, "diagram", lambda *a, **k: pytest.fail("drew the plan"))
+
+    page = alice.get(
+        reverse("designs:trace", args=[design.pk]), {"from": "internet", "to": "a@example.org"}
+    )
+
+    assert page.status_code == 200
+    assert 'id="trace-' in page.text and "<svg" in page.text  # the trace's own diagram

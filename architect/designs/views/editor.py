@@ -197,8 +197,12 @@ def node_link(design: Design):
     return link
 
 
-def plan_context(source: Source, *, link=None) -> dict[str, Any]:
-    """What the plan panel and the details show, for any source (own, shared, example)."""
+def plan_context(source: Source, *, link=None, with_diagram: bool = True) -> dict[str, Any]:
+    """What the plan panel and the details show, for any source (own, shared, example).
+
+    ``with_diagram=False`` for a page that shows no plan diagram (the trace page): drawing
+    one is most of the work for a large design.
+    """
     analysis = source.analysis
     context: dict[str, Any] = {
         "source": source,
@@ -219,9 +223,10 @@ def plan_context(source: Source, *, link=None) -> dict[str, Any]:
         "diagram_error": None,
     }
     if analysis.ok:
-        data, error = diagram(analysis.plan, "svg", link=link)
-        context["svg"] = inline_svg(data) if data else None
-        context["diagram_error"] = error
+        if with_diagram:
+            data, error = diagram(analysis.plan, "svg", link=link)
+            context["svg"] = inline_svg(data) if data else None
+            context["diagram_error"] = error
         context["senders"] = analysis.senders
         first = analysis.design.domains[0].name if analysis.design.domains else "example.org"
         context["suggested_to"] = f"someone@{first}"

@@ -61,7 +61,8 @@ def trace_view(request: HttpRequest, **key: Any) -> HttpResponse:
             return JsonResponse({"error": error}, status=status)
         return HttpResponse(trace_model.dumps(result), content_type="application/json")
 
-    context = plan_context(source) if not request.htmx else {"source": source}
+    # The page shows the trace's own diagram, not the plan's: that one is not drawn.
+    context = plan_context(source, with_diagram=False) if not request.htmx else {"source": source}
     context.update(
         {
             "analysis": analysis,
