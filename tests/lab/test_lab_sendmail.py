@@ -116,7 +116,7 @@ def test_submission_on_sendmail_answers_as_dovecot_does(tmp_path, lab_host):
 def test_without_the_sender_check_a_login_may_send_as_postmaster(tmp_path, lab_host):
     # What the Local_check_mail rules prevent: alice, logged in, sending as
     # postmaster@, an address that exists (sendmail refuses unknown local senders on
-    # its own, so the lab's check with a made-up address cannot tell the difference).
+    # its own, so a made-up address alone could not tell the difference).
     def no_sender_check(files: dict[str, str]) -> None:
         for path in [p for p in files if p.endswith("/sendmail.mc")]:
             files[path] = re.sub(r"^SLocal_check_mail\n(R.*\n)+", "", files[path], flags=re.M)
@@ -129,8 +129,12 @@ def test_without_the_sender_check_a_login_may_send_as_postmaster(tmp_path, lab_h
         assert client.mail("postmaster@example.org")[0] == 250
         assert client.rcpt(f"someone@{world.OUTSIDE_DOMAIN}")[0] == 250
         client.quit()
+        results = list(checks.run())
     finally:
         lab.stop()
+    # The lab's own check sees it too.
+    (forged,) = [r for r in results if "sending as another address" in r.name]
+    assert not forged.ok and "may send as postmaster@example.org" in forged.detail, forged.line()
 
 
 def test_without_saslauthd_s_r_every_submission_login_fails(tmp_path, lab_host):
