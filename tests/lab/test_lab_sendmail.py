@@ -66,6 +66,22 @@ def test_it_files_every_address_in_dovecot_s_mailboxes_on_a_sendmail_host(slug, 
     assert not failed, "\n".join(r.line() for r in failed)
 
 
+def test_a_sendmail_gateway_passes_every_address_of_the_one_user_list(tmp_path, lab_host):
+    # dmz-gateway on sendmail: the gateway's access table must let through each user,
+    # postmaster@ and root@ (which reaches postmaster), or mail is refused at the edge.
+    results = run_lab("dmz-gateway", tmp_path)
+    names = [r.name for r in results]
+    for check in (
+        "mail from the internet to alice@example.com reaches its mailbox",
+        "root@example.com reaches a mailbox",
+        "postmaster@example.com reaches a mailbox",
+        "refuses the unknown nosuchuser@example.com at RCPT",
+    ):
+        assert any(check in n for n in names), check
+    failed = [r for r in results if not r.ok]
+    assert not failed, "\n".join(r.line() for r in failed)
+
+
 def _submission_client(checks: Checks, host: str, *, login: str = "", password: str = ""):
     """A client on 587 from the internet, after STARTTLS, logged in when told."""
     client = checks.smtp(host, 587, source=world.ROAMING4)

@@ -648,12 +648,14 @@ def sendmail_tables(design: Design, plan: Plan, host: HostPlan) -> dict[str, str
         lines += [f"Connect:{key}\tRELAY" for key in keys]
     for domain in host.relay_domains:
         if host.recipient_validation:
-            lines += [
-                f"# {domain}: only listed addresses are accepted (relaytofulladdress).",
-                f"To:postmaster@{domain}\tRELAY",
-                "# PLACEHOLDER: one line per real address, in step with the mailboxes:",
-                f"#To:someone@{domain}\tRELAY",
-            ]
+            # The one list of users (domains[].users) that every store's tables hold too;
+            # root and abuse reach postmaster there, so they must pass here as well.
+            lines += comment_lines(
+                f"{domain}: only these addresses are accepted (relaytofulladdress): the "
+                "design's users, postmaster, and root and abuse, which reach postmaster."
+            )
+            lines += [f"To:{address}\tRELAY" for address, _ in accepted_addresses(design, domain)]
+            lines += placeholder_users(design, [domain], "To:someone@{domain}\tRELAY")
         else:
             lines += [
                 f"# {domain}: accepted for every address (no recipient list in the plan).",
