@@ -14,17 +14,16 @@ Rules kept here (topologies.md T7-T9, §2.3, §4.4, P23, P24):
 - LMTP over TCP only on the host's own address, and only for the gateways
   the plan names; the comment says to firewall it;
 - certificate paths are placeholders, marked as such: ``doveconf -n`` does
-  not open them, ``doveconf -x`` would.
-"""
+  not open them, ``doveconf -x`` would."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..design import Design
-from ..plan import HostPlan, Listener, Plan
+from ..plan import HostPlan, Plan
 from . import Exporter, register
+from .dovecot_services import _auth_services, _lmtp_services
 from .dovecot_users import (
     PLACEHOLDER_PASSWORD,
     USERS_FILE,
@@ -35,7 +34,9 @@ from .dovecot_users import (
     users_domains,
     users_file,
 )
-from .postfix import comment_lines, reasons, tls_chain_files
+from .dovecot_writer import _Conf, _Needs, _shell_users
+from .hostfacts import tls_chain_files
+from .text import reasons
 
 # Names other modules and the tests read from here.
 __all__ = [
@@ -66,81 +67,6 @@ def runs_dovecot(host: HostPlan) -> bool:
     # Exim checks submission passwords through Dovecot too (its dovecot authenticator);
     # sendmail through saslauthd, which logs in to Dovecot's IMAP on loopback (rimap).
     return "submission" in roles and host.mta in ("postfix", "exim", "sendmail")
-
-
-class _Conf:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.depth = 0
-
-    def note(self, *text: str) -> None:
-        for t in text:
-            self.lines += comment_lines(t, prefix="  " * self.depth + "# ")
-
-    def set(self, name: str, value: str, *why: str) -> None:
-        if why and not self.lines[-1].endswith("{"):
-            self.lines.append("")
-        self.note(*why)
-        self.lines.append(f"{'  ' * self.depth}{name} = {value}".rstrip())
-
-    def open(self, section: str, *why: str) -> None:
-        if (why or not self.depth) and not self.lines[-1].endswith("{"):
-            self.lines.append("")
-        self.note(*why)
-        self.lines.append(f"{'  ' * self.depth}{section} {{")
-        self.depth += 1
-
-    def close(self) -> None:
-        self.depth -= 1
-        self.lines.append(f"{'  ' * self.depth}}}")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-@dataclass(frozen=True)
-class _Needs:
-    """What one host's Dovecot must do, read once from its plan."""
-
-    ports: dict[int, Listener]
-    shell_users: bool
-    # Postfix hands mail to the LMTP socket in its queue directory.
-    lmtp_socket: bool
-    # Exim and OpenSMTPD deliver to Dovecot's own socket, /run/dovecot/lmtp.
-    lmtp_run: bool
-    # Gateways hand mail over LMTP on port 24.
-    lmtp_inet: bool
-    # Postfix's submission service checks passwords through the auth socket.
-    auth_socket: bool
-    # Exim's dovecot authenticator does the same through auth-client.
-    exim_auth: bool
-    # sendmail's AUTH asks saslauthd, whose rimap logs in to IMAP on 127.0.0.1.
-    rimap: bool
-    reading: tuple[str, ...]
-    # Ports 143/110 opened without TLS for mail programs that cannot do it.
-    plaintext: tuple[int, ...]
-
-    @classmethod
-    def of(cls, design: Design, host: HostPlan) -> _Needs:
-        roles = set(host.roles)
-        ports = {listener.port: listener for listener in host.listens}
-        lmtp_self = host.delivery == f"lmtp:{host.name}"
-        return cls(
-            ports=ports,
-            shell_users=_shell_users(design, host),
-            lmtp_socket=host.mta == "postfix" and lmtp_self,
-            lmtp_run=host.mta in ("exim", "opensmtpd") and lmtp_self,
-            lmtp_inet=24 in ports,
-            auth_socket="submission" in roles and host.mta == "postfix",
-            exim_auth="submission" in roles and host.mta == "exim",
-            rimap="submission" in roles and host.mta == "sendmail",
-            reading=tuple(sorted(roles & {"imap", "pop3"})),
-            plaintext=tuple(p for p in (143, 110) if p in ports and ports[p].tls == "none"),
-        )
-
-    @property
-    def lmtp(self) -> bool:
-        return self.lmtp_socket or self.lmtp_inet or self.lmtp_run
 
 
 def dovecot_conf(design: Design, plan: Plan, host: HostPlan) -> str:
@@ -314,103 +240,6 @@ def _rimap_listener(conf: _Conf) -> None:
     conf.set("address", "127.0.0.1")
     conf.set("port", "143")
     conf.close()
-
-
-def _lmtp_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
-    if needs.lmtp_run and not needs.lmtp_inet:
-        conf.open("service lmtp", *reasons(host, "lmtp"))
-        _run_lmtp_socket(conf, host)
-        conf.close()
-    if needs.lmtp_socket or needs.lmtp_inet:
-        conf.open("service lmtp", *reasons(host, "lmtp"))
-        if needs.lmtp_inet:
-            _inet_lmtp(conf, host, needs)
-        if needs.lmtp_socket:
-            conf.open(
-                "unix_listener /var/spool/postfix/private/dovecot-lmtp",
-                "The socket Postfix delivers to (virtual_transport = "
-                "lmtp:unix:private/dovecot-lmtp), inside its queue directory so it works "
-                "chrooted; only Postfix may use it.",
-            )
-            conf.set("mode", "0600")
-            conf.set("user", "postfix")
-            conf.set("group", "postfix")
-            conf.close()
-        conf.close()
-
-
-def _run_lmtp_socket(conf: _Conf, host: HostPlan) -> None:
-    if host.mta == "exim":
-        conf.open(
-            "unix_listener lmtp",
-            "Dovecot's own LMTP socket, /run/dovecot/lmtp, which Exim's dovecot_lmtp "
-            "transport delivers to as Debian-exim: only that group may use it.",
-        )
-        conf.set("mode", "0660")
-        conf.set("group", "Debian-exim")
-    else:
-        conf.open(
-            "unix_listener lmtp",
-            "Dovecot's own LMTP socket, /run/dovecot/lmtp, which OpenSMTPD's lmtp "
-            "action delivers to as the recipient's user: open to local users, as "
-            "Dovecot ships it.",
-        )
-        conf.set("mode", "0666")
-    conf.close()
-
-
-def _inet_lmtp(conf: _Conf, host: HostPlan, needs: _Needs) -> None:
-    gateways = ", ".join(needs.ports[24].open_to)
-    conf.open(
-        "inet_listener lmtp",
-        f"LMTP from {gateways} on port 24. LMTP is for trusted hops only (RFC 2033): "
-        f"firewall port 24 so that only {gateways} can reach it.",
-    )
-    if host.addresses:
-        conf.set("address", " ".join(host.addresses), "This host's own address.")
-    else:
-        conf.set(
-            "address",
-            "*",
-            "PLACEHOLDER: the design gives this host no address; put its internal "
-            "address here instead of listening everywhere.",
-        )
-    conf.set("port", "24")
-    conf.close()
-
-
-def _auth_services(conf: _Conf, needs: _Needs) -> None:
-    if needs.auth_socket:
-        conf.open(
-            "service auth",
-            "The socket Postfix's submission service checks passwords through "
-            "(smtpd_sasl_path = private/auth).",
-        )
-        conf.open("unix_listener /var/spool/postfix/private/auth")
-        conf.set("mode", "0660")
-        conf.set("user", "postfix")
-        conf.set("group", "postfix")
-        conf.close()
-        conf.close()
-    if needs.exim_auth:
-        conf.open(
-            "service auth",
-            "The socket Exim's submission ports check passwords through (the dovecot "
-            "authenticator, server_socket = /run/dovecot/auth-client); Exim runs as "
-            "Debian-exim.",
-        )
-        conf.open("unix_listener auth-client")
-        conf.set("mode", "0660")
-        conf.set("group", "Debian-exim")
-        conf.close()
-        conf.close()
-
-
-def _shell_users(design: Design, host: HostPlan) -> bool:
-    try:
-        return design.host(host.name).shell_users
-    except KeyError:
-        return False
 
 
 def _mail_location(conf: _Conf, host: HostPlan, shell_users: bool) -> None:
