@@ -9,6 +9,7 @@ import pytest
 from architect import examples
 from architect.core import design as model
 from architect.core import plan as plan_model
+from architect.core import plan_json
 from architect.core.planner import plan
 from benchmarks.bench_limits import wide_document
 
@@ -37,11 +38,11 @@ def test_text_that_needs_escaping_and_empty_containers_come_out_the_same():
         "ünïcode": "☃",
     }
 
-    assert plan_model._indented(data, "\n") + "\n" == _standard(data)
+    assert plan_json._indented(data, "\n") + "\n" == _standard(data)
 
 
 def test_anything_unusual_is_left_to_the_standard_encoder():
-    with pytest.raises(plan_model._Unusual):
-        plan_model._indented({1: "a number as a key"}, "\n")
-    with pytest.raises(plan_model._Unusual):
-        plan_model._indented({"x": 1.5}, "\n")
+    with pytest.raises(plan_json._Unusual):
+        plan_json._indented({1: "a number as a key"}, "\n")
+    with pytest.raises(plan_json._Unusual):
+        plan_json._indented({"x": 1.5}, "\n")
