@@ -8,11 +8,13 @@ never appear.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from .design import dns_name
 from .plan import HostPlan, Plan
+
+# A trace as JSON (CONTRACT §3) and as text, written in trace_text.py and offered here.
+from .trace_text import dumps, to_dict, to_text  # noqa: F401
 
 INTERNET = "internet"
 ACTIONS = ("accept", "relay", "deliver", "reject", "bounce")
@@ -373,37 +375,3 @@ def _cannot_send_as_planned(client) -> str | None:
             "cannot do TLS: the message is refused"
         )
     return None
-
-
-def to_dict(t: Trace) -> dict:
-    return {
-        "from": t.sender,
-        "to": t.recipient,
-        "outcome": t.outcome,
-        "ok": t.ok,
-        "hops": [
-            {
-                "from": h.source,
-                "to": h.target,
-                "protocol": h.protocol,
-                "port": h.port,
-                "action": h.action,
-                "why": h.why,
-            }
-            for h in t.hops
-        ],
-    }
-
-
-def dumps(t: Trace) -> str:
-    return json.dumps(to_dict(t), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def to_text(t: Trace) -> str:
-    lines = [f"Trace: {t.sender} -> {t.recipient}"]
-    for i, h in enumerate(t.hops, 1):
-        port = f" port {h.port}" if h.port else ""
-        lines.append(f"{i}. {h.source} -> {h.target}: {h.action} ({h.protocol}{port})")
-        lines.append(f"   {h.why}")
-    lines.append(f"Outcome: {t.outcome}")
-    return "\n".join(lines) + "\n"
