@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..plan import HostPlan
 from .dovecot_writer import _Conf, _Needs
-from .postfix import reasons
+from .text import reasons
 
 
 def _lmtp_services(conf: _Conf, host: HostPlan, needs: _Needs) -> None:

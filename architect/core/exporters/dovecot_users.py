@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ..design import Design
 from ..plan import HostPlan, Plan
-from .postfix import mailbox_users, sender_domains
+from .hostfacts import mailbox_users, sender_domains
 
 
 class Sections(Protocol):

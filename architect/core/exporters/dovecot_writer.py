@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..design import Design
 from ..plan import HostPlan, Listener
-from .postfix import comment_lines
+from .text import comment_lines
 
 
 class _Conf:

@@ -14,6 +14,8 @@ from ..plan import HostPlan, Plan, relayhost_name
 
 # Where certbot keeps a host's key and chain; Dovecot reads the same files.
 LETSENCRYPT_LIVE = "/etc/letsencrypt/live"
+# Verifying a smarthost's certificate needs the public CAs: Debian's ca-certificates.
+CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 # Every domain has a postmaster (RFC 5321 §4.5.1): a real mailbox, postmaster@domain.

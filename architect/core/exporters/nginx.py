@@ -27,8 +27,8 @@ from ..design import Design
 from ..plan import Plan, WebName
 from . import Exporter, register
 from .autoconfig import client_config
+from .hostfacts import LETSENCRYPT_LIVE
 from .mta_sts import policy_text
-from .postfix import LETSENCRYPT_LIVE
 
 DOCUMENT_ROOT = "/var/www/mail-architect"
 ACME_ROOT = f"{DOCUMENT_ROOT}/acme"

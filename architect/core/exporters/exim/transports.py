@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ...plan import HostPlan, Plan, relayhost_name
-from ..hostfacts import _no_local_delivery, relayhost_port
-from ..postfix.common import CA_FILE
+from ..hostfacts import CA_FILE, _no_local_delivery, relayhost_port
 from .common import (
     DKIM_OPTIONS,
     DOVECOT_LMTP_SOCKET,

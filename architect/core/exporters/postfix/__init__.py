@@ -29,6 +29,7 @@ from ...design import Design
 from ...plan import HostPlan, Plan, relayhost_name
 from .. import Exporter, register
 from ..hostfacts import (
+    CA_FILE,
     LETSENCRYPT_LIVE,
     POSTMASTER,
     SYSTEM_ALIASES,
@@ -52,7 +53,6 @@ from ..text import (
     reasons,
 )
 from .common import (
-    CA_FILE,
     COMPATIBILITY_LEVEL,
     DEBIAN_PACKAGES_SASL_CLIENT,
     LMTP_SOCKET,

@@ -26,8 +26,6 @@ MAP_DIR = "/etc/postfix"
 # (deploy.py): Postfix's SMTP client logs in to a smarthost through Cyrus SASL, whose
 # PLAIN and LOGIN mechanisms are in libsasl2-modules, only Suggested by postfix.
 DEBIAN_PACKAGES_SASL_CLIENT = ("libsasl2-modules",)
-# Verifying the smarthost's certificate needs the public CAs: Debian's ca-certificates.
-CA_FILE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 TLS_PROTOCOLS = ">=TLSv1.2"

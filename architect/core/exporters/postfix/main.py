@@ -7,6 +7,7 @@ from ...design import network as parse_network
 from ...plan import HostPlan, Plan, relayhost_name
 from ...planner.context import is_public_address
 from ..hostfacts import (
+    CA_FILE,
     _no_local_delivery,
     address_classes,
     literal_hop,
@@ -19,7 +20,6 @@ from ..opendkim import OPENDKIM_MILTER
 from ..text import reasons
 from .classes import _address_class_settings, _virtual_transport
 from .common import (
-    CA_FILE,
     COMPATIBILITY_LEVEL,
     DEBIAN_PACKAGES_SASL_CLIENT,
     MAP_DIR,
