@@ -6,6 +6,10 @@ from collections.abc import Iterator
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
+# The browser fixtures (one Playwright, one Chromium for the whole run), for every folder
+# that drives a browser: tests/browser and tests/live.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:

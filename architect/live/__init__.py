@@ -138,8 +138,13 @@ def _job(pk: int, loaded, held: list[str]) -> None:
         text = f"{done} of {total} checked" + (f"; now {what}" if what else "")
         running.update(progress=text[:200])
 
+    released = False
     try:
         report = live.check(loaded, make_plan(loaded), options(), progress=progress)
+        # The slots go back before the row says done: a visitor who sees the result and
+        # starts again at once must not be told the previous check is still running.
+        release(held)
+        released = True
         # Only a row still running takes the result: one given up as stalled stays failed.
         running.update(
             state=LiveCheck.DONE,
@@ -155,6 +160,9 @@ def _job(pk: int, loaded, held: list[str]) -> None:
             LiveCheck.objects.filter(pk__in=old).delete()
     except Exception as exc:  # noqa: BLE001 - stored as a failed check, never lost
         log.exception("live check %s failed", pk)
+        if not released:
+            release(held)
+            released = True
         running.update(
             state=LiveCheck.FAILED,
             summary=f"The check failed ({type(exc).__name__}); try again later.",
@@ -162,7 +170,8 @@ def _job(pk: int, loaded, held: list[str]) -> None:
             finished=timezone.now(),
         )
     finally:
-        release(held)
+        if not released:
+            release(held)
         connection.close()
 
 

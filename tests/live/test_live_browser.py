@@ -11,7 +11,6 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import browser, page, screenshot_dir  # noqa: F401 - fixtures
 from tests.browser.test_designer import start_design
 from tests.live.test_live_view import checker  # noqa: F401 - fixture
 
@@ -41,15 +40,15 @@ def follow(page: Page, base: str, checker, screenshot_dir, tag: str, reload: boo
     page.screenshot(path=screenshot_dir / f"live-{tag}-2-done.png", full_page=True)
 
 
-def test_the_page_follows_the_check_with_htmx(page, live_server, checker, screenshot_dir):  # noqa: F811
+def test_the_page_follows_the_check_with_htmx(page, live_server, checker, screenshot_dir):  # noqa: F811 - checker
     follow(page, live_server.url, checker, screenshot_dir, "htmx", reload=False)
 
 
 def test_the_page_follows_the_check_without_javascript(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     live_server,
     checker,  # noqa: F811
-    screenshot_dir,  # noqa: F811
+    screenshot_dir,
 ):
     context = browser.new_context(java_script_enabled=False)
     try:

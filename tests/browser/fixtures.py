@@ -1,5 +1,9 @@
 """A headless Chromium for browser tests, driven by Playwright against pytest-django's live_server.
 
+One plugin for the whole run (tests/conftest.py names it): a second definition of these
+fixtures elsewhere would start a second Playwright beside the first, which its sync API
+refuses ("Sync API inside the asyncio loop").
+
 We use Debian's /usr/bin/chromium and never run `playwright install`.
 """
 
