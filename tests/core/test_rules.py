@@ -49,10 +49,9 @@ def test_it_stays_silent_on_its_counter_example(rule):
     assert rule.code not in codes_of(rule.counter_example)
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+# A rule no valid design reaches has no example to plan (test_a_rule_without_an_example_says_why).
+@pytest.mark.parametrize("rule", [r for r in RULES if r.example], ids=lambda r: r.code)
 def test_its_findings_carry_its_severity_and_link(rule):
-    if rule.example is None:
-        pytest.skip(rule.unreachable)
     found = [f for f in plan(model.load(rule.example)).findings if f.code == rule.code]
     assert {f.severity for f in found} == {rule.severity}
     assert {f.learn for f in found} <= {rule.learn, *rule.learn_also}
