@@ -70,3 +70,20 @@ def _no_kept_designs() -> Iterator[None]:
 
     analysis.kept.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SQLite tests run on a file, as production does, not Django's shared in-memory one.
+
+    In shared-cache memory SQLite locks whole tables and answers "database table is
+    locked" at once, without the busy timeout settings.py sets; a live-check thread
+    writing beside the live server then failed now and then. On a file, WAL and the busy
+    timeout apply as they do in production. PostgreSQL runs are left as they are.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("db")
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
