@@ -10,6 +10,7 @@ belongs to the ``postgres`` user the package creates and its programs run throug
 from __future__ import annotations
 
 import glob
+import http.cookies
 import os
 import re
 import shutil
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -283,3 +286,46 @@ def app_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class ProxiedBrowser:
+    """One browser talking to the app servers as through the TLS proxy.
+
+    It says it came over HTTPS (X-Forwarded-Proto), so the production settings' secure
+    cookies and CSRF origin check apply unchanged; cookies are kept by hand, since a cookie
+    jar would not send secure cookies over plain HTTP. With ``address`` it also sends the
+    X-Forwarded-For the proxy adds (after a forged entry, which must not count).
+    """
+
+    def __init__(self, address: str | None = None, *, follow_redirects: bool = True) -> None:
+        self.address = address
+        self.cookies: dict[str, str] = {}
+        handlers = () if follow_redirects else (_NoRedirect(),)
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def request(self, server, path: str, data: dict | None = None):
+        """(status, headers, body bytes) of one request to ``server``."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(server.base + path, data=body)
+        request.add_header("X-Forwarded-Proto", "https")
+        if self.address:
+            request.add_header("X-Forwarded-For", f"10.0.0.1, {self.address}")
+        if self.cookies:
+            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if data is not None:
+            request.add_header("X-CSRFToken", self.cookies["csrftoken"])
+            request.add_header("Origin", f"https://127.0.0.1:{server.port}")
+        try:
+            response = self.opener.open(request, timeout=60)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in http.cookies.SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, response.headers, response.read()

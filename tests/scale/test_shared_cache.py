@@ -8,53 +8,12 @@ cannot draw one itself. A design saved through one server is seen through the ot
 
 from __future__ import annotations
 
-import http.cookies
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
-from .servers import ROOT, Gunicorn, app_env
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Visitor:
-    """One browser talking to several servers, as through a load balancer.
-
-    It says it came over HTTPS (X-Forwarded-Proto, as the TLS proxy does), so the production
-    settings' secure cookies and CSRF origin check apply unchanged; cookies are kept by hand
-    for the same reason (a cookie jar would not send secure cookies over plain HTTP).
-    """
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(NoRedirect())
-
-    def request(self, server: Gunicorn, path: str, data: dict | None = None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(server.base + path, data=body)
-        req.add_header("X-Forwarded-Proto", "https")
-        if self.cookies:
-            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        if data is not None:
-            req.add_header("X-CSRFToken", self.cookies["csrftoken"])
-            req.add_header("Origin", f"https://127.0.0.1:{server.port}")
-        try:
-            response = self.opener.open(req, timeout=60)
-        except urllib.error.HTTPError as error:
-            response = error
-        with response:
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for name, morsel in http.cookies.SimpleCookie(header).items():
-                    self.cookies[name] = morsel.value
-            return response.status, response.headers, response.read()
+from .servers import ROOT, Gunicorn, ProxiedBrowser, app_env
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +37,7 @@ def servers(postgres, redis_server, tmp_path_factory):
 
 def test_a_design_saved_through_one_server_is_seen_through_the_other(servers):
     a, b = servers
-    alice = Visitor()
+    alice = ProxiedBrowser(follow_redirects=False)
     alice.request(a, "/designs/new")
     status, headers, _ = alice.request(a, "/designs/new", {})
     assert status == 303, status
@@ -99,7 +58,7 @@ def test_a_design_saved_through_one_server_is_seen_through_the_other(servers):
 
 def test_a_diagram_drawn_by_one_server_is_served_from_the_cache_by_the_other(servers, redis_server):
     a, b = servers
-    bob = Visitor()
+    bob = ProxiedBrowser(follow_redirects=False)
     bob.request(a, "/designs/new")
     _, headers, _ = bob.request(a, "/designs/new", {})
     designer = headers["Location"].rsplit("/", 1)[0] + "/"

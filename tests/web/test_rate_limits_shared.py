@@ -6,16 +6,12 @@ sets X-Forwarded-For (CLIENT_IP_HEADER), as docs/settings.md tells an operator t
 
 from __future__ import annotations
 
-import http.cookies
 import subprocess
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
-from tests.scale.servers import ROOT, Gunicorn, Redis, app_env
+from tests.scale.servers import ROOT, Gunicorn, ProxiedBrowser, Redis, app_env
 
 
 @pytest.fixture(scope="module")
@@ -45,34 +41,12 @@ def servers(tmp_path_factory):
         redis.stop()
 
 
-class Client:
+class Client(ProxiedBrowser):
     """One browser at one address, behind the proxy, sent to either server."""
 
-    def __init__(self, address: str) -> None:
-        self.address = address
-        self.cookies: dict[str, str] = {}
-
     def request(self, server: Gunicorn, path: str, data: dict | None = None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(server.base + path, data=body)
-        # What the proxy adds: the scheme, and the address it saw (after what the client
-        # sent, which is a lie here and must not count).
-        request.add_header("X-Forwarded-Proto", "https")
-        request.add_header("X-Forwarded-For", f"10.0.0.1, {self.address}")
-        if self.cookies:
-            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        if data is not None:
-            request.add_header("X-CSRFToken", self.cookies["csrftoken"])
-            request.add_header("Origin", f"https://127.0.0.1:{server.port}")
-        try:
-            response = urllib.request.urlopen(request, timeout=60)
-        except urllib.error.HTTPError as error:
-            response = error
-        with response:
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for name, morsel in http.cookies.SimpleCookie(header).items():
-                    self.cookies[name] = morsel.value
-            return response.status, response.headers, response.read().decode()
+        status, headers, body = super().request(server, path, data)
+        return status, headers, body.decode()
 
 
 def test_two_app_servers_count_one_clients_sign_ins_together(servers):
